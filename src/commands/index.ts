@@ -1,0 +1,8 @@
+// Every command family, registered into the command table at startup.
+
+import type { Family } from './command.js';
+import { connection } from './connection.js';
+import { keys } from './keys.js';
+import { strings } from './strings.js';
+
+export const allFamilies: Family[] = [connection, keys, strings];

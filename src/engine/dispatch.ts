@@ -1,0 +1,133 @@
+// The dispatcher: every front door runs commands through here. `processCommand` applies the
+// checks Redis applies before running a client's command (existence, arity, auth, transaction
+// queueing, context); `call` runs a handler and does the bookkeeping after it (statistics,
+// slowlog, propagation of writes, serving clients blocked on keys).
+
+import { Flag, type Command } from '../commands/command.js';
+import { ClientFlag, type Client } from '../server/client.js';
+import { CommandError, ErrorReply, Errors, QUEUED, type Reply } from '../resp/reply.js';
+
+/** Looks up argv's command, descending into container commands (CLIENT LIST, CONFIG GET…). */
+export function lookupCommand(c: Client, argv: string[]): Command | undefined {
+  const base = c.server.commands.get(argv[0]);
+  if (base === undefined || base.subcommands === null || argv.length === 1) return base;
+  return base.subcommand(argv[1]);
+}
+
+/** The error for a command name that resolves to nothing. */
+export function unknownCommandError(c: Client, argv: string[]): string {
+  const base = c.server.commands.get(argv[0]);
+  let message: string;
+  if (base !== undefined && base.subcommands !== null) {
+    message = `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`;
+  } else {
+    let args = '';
+    for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
+    message = `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+  }
+  return message.replace(/[\r\n]/g, ' ');
+}
+
+export function arityError(cmd: Command): string {
+  return `ERR wrong number of arguments for '${cmd.fullName}' command`;
+}
+
+export function checkArity(cmd: Command, argc: number): boolean {
+  const arity = cmd.arity;
+  return arity > 0 ? arity === argc : argc >= -arity;
+}
+
+/** Commands a RESP2 client in subscribed mode may still run. */
+const PUBSUB_CONTEXT_COMMANDS = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+/** Commands that run immediately inside MULTI instead of being queued. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/**
+ * Runs a client's request with all of Redis's pre-checks. Returns the reply (NO_REPLY when the
+ * client blocked or the reply comes later).
+ */
+export function processCommand(c: Client, argv: string[]): Reply {
+  const server = c.server;
+  const cmd = lookupCommand(c, argv);
+  if (cmd === undefined) return reject(c, undefined, unknownCommandError(c, argv));
+  c.lastCommand = cmd;
+  if (!checkArity(cmd, argv.length)) return reject(c, cmd, arityError(cmd));
+  const flags = cmd.flags;
+  if (cmd.protectedBy !== null && !server.allowProtected(cmd.protectedBy, c)) {
+    return reject(c, cmd, protectedCommandError(cmd.name.toUpperCase(), cmd.protectedBy));
+  }
+  if (!c.authenticated && (flags & Flag.NoAuth) === 0) return reject(c, cmd, Errors.noAuth);
+  if ((c.flags & ClientFlag.Multi) !== 0 && (flags & Flag.NoMulti) !== 0) {
+    return reject(c, cmd, 'ERR Command not allowed inside a transaction');
+  }
+  const denied = server.checks.length === 0 ? undefined : runChecks(c, cmd, argv);
+  if (denied !== undefined) return reject(c, cmd, denied);
+  if ((c.flags & ClientFlag.PubSub) !== 0 && c.resp === 2 && !PUBSUB_CONTEXT_COMMANDS.has(cmd.parent?.name ?? cmd.name)) {
+    return reject(
+      c, cmd,
+      `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+  }
+  if ((c.flags & ClientFlag.Multi) !== 0 && !MULTI_IMMEDIATE.has(cmd.name)) {
+    server.queueMulti(c, cmd, argv);
+    return QUEUED;
+  }
+  const reply = call(c, cmd, argv);
+  if (server.readyKeys.size !== 0) server.serveBlockedClients();
+  return reply;
+}
+
+function runChecks(c: Client, cmd: Command, argv: string[]): string | undefined {
+  for (const check of c.server.checks) {
+    const e = check(c, cmd, argv);
+    if (e !== undefined) return e;
+  }
+  return undefined;
+}
+
+function protectedCommandError(name: string, option: string): string {
+  return `ERR ${name} command not allowed. If the ${option} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`;
+}
+
+/** Rejects a request before it runs: error reply, stats, and EXECABORT for a transaction. */
+export function reject(c: Client, cmd: Command | undefined, message: string): ErrorReply {
+  if ((c.flags & ClientFlag.Multi) !== 0) c.flags |= ClientFlag.DirtyExec;
+  if (cmd !== undefined) cmd.rejectedCalls++;
+  const reply = new ErrorReply(message);
+  c.server.countError(reply);
+  return reply;
+}
+
+/**
+ * Runs a command's handler and the bookkeeping after it. Every caller that executes commands
+ * (clients, EXEC, scripts, AOF loading) goes through here.
+ */
+export function call(c: Client, cmd: Command, argv: string[]): Reply {
+  const server = c.server;
+  const dirtyBefore = server.dirty;
+  const errorsBefore = server.stats.errorReplies;
+  // A top-level command starts when the one before it ended: one clock read per command.
+  const start = server.callDepth === 0 ? server.lastCallEnd : performance.now();
+  c.argv = argv;
+  server.callDepth++;
+  let reply: Reply;
+  try {
+    reply = cmd.run!(c, argv);
+  } catch (e) {
+    if (!(e instanceof CommandError)) throw e;
+    reply = e.reply;
+  } finally {
+    server.callDepth--;
+  }
+  if (reply instanceof ErrorReply) server.countError(reply);
+  const end = performance.now();
+  if (server.callDepth === 0) server.lastCallEnd = end;
+  const usec = Math.round((end - start) * 1000);
+  cmd.calls++;
+  cmd.usec += usec;
+  if (server.stats.errorReplies !== errorsBefore) cmd.failedCalls++;
+  server.stats.commands++;
+  if ((cmd.flags & Flag.SkipSlowlog) === 0) server.afterCall(c, cmd, argv, usec);
+  if (server.dirty !== dirtyBefore) server.propagateCall(c, cmd, argv);
+  return reply;
+}

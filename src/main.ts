@@ -1,0 +1,37 @@
+// larder-server [config-file] [--name value ...]: starts the server, like redis-server.
+
+import { Server } from './server/server.js';
+import { allFamilies } from './commands/index.js';
+
+async function main(): Promise<void> {
+  const server = new Server();
+  const args = process.argv.slice(2);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) continue;
+    const values: string[] = [];
+    while (i + 1 < args.length && !args[i + 1].startsWith('--')) values.push(args[++i]);
+    pairs.push([a.slice(2), values.join(' ')]);
+  }
+  const r = server.config.set(pairs, { startup: true });
+  if (!r.ok) {
+    console.error(r.message);
+    process.exit(1);
+  }
+  server.register(...allFamilies);
+  server.init();
+  await server.listen();
+  server.log('notice', `Ready to accept connections tcp`);
+  const stop = (signal: string) => {
+    server.log('warning', `Received ${signal} scheduling shutdown...`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

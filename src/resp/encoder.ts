@@ -1,0 +1,76 @@
+// Renders typed replies as RESP2 or RESP3 text (latin1: one char per byte), with Redis's RESP2
+// downgrades: map -> flat array, set -> array, double -> bulk string, null -> `$-1` / `*-1`,
+// boolean -> integer, verbatim -> bulk string, push -> array.
+
+import {
+  BigNumberReply, BoolReply, DoubleReply, ErrorReply, MapReply, NoReply, NullArray, PushReply,
+  SetReply, SimpleString, VerbatimReply, type Reply,
+} from './reply.js';
+import { formatDouble } from '../util/numbers.js';
+
+function bytesToLatin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).latin1Slice(0, bytes.byteLength);
+}
+
+export function encodeBulk(s: string): string {
+  return '$' + s.length + '\r\n' + s + '\r\n';
+}
+
+/** Error text as Redis sends it: newlines would break the protocol, so they become spaces. */
+export function encodeError(message: string): string {
+  if (message.indexOf('\r') >= 0 || message.indexOf('\n') >= 0) message = message.replace(/[\r\n]/g, ' ');
+  return '-' + message + '\r\n';
+}
+
+export function encodeReply(reply: Reply, resp: number): string {
+  switch (typeof reply) {
+    case 'string':
+      return '$' + reply.length + '\r\n' + reply + '\r\n';
+    case 'number':
+      return ':' + reply + '\r\n';
+    case 'bigint':
+      return ':' + reply.toString() + '\r\n';
+  }
+  if (reply === null) return resp === 2 ? '$-1\r\n' : '_\r\n';
+  if (Array.isArray(reply)) {
+    let out = '*' + reply.length + '\r\n';
+    for (let i = 0; i < reply.length; i++) out += encodeReply(reply[i], resp);
+    return out;
+  }
+  if (reply instanceof SimpleString) return '+' + reply.value + '\r\n';
+  if (reply instanceof ErrorReply) return encodeError(reply.message);
+  if (reply instanceof Uint8Array) {
+    return '$' + reply.byteLength + '\r\n' + bytesToLatin1(reply) + '\r\n';
+  }
+  if (reply instanceof DoubleReply) {
+    const text = formatDouble(reply.value);
+    return resp === 2 ? '$' + text.length + '\r\n' + text + '\r\n' : ',' + text + '\r\n';
+  }
+  if (reply instanceof MapReply) {
+    const items = reply.items;
+    let out = resp === 2 ? '*' + items.length + '\r\n' : '%' + items.length / 2 + '\r\n';
+    for (let i = 0; i < items.length; i++) out += encodeReply(items[i], resp);
+    return out;
+  }
+  if (reply instanceof SetReply || reply instanceof PushReply) {
+    const items = reply.items;
+    const prefix = resp === 2 ? '*' : reply instanceof SetReply ? '~' : '>';
+    let out = prefix + items.length + '\r\n';
+    for (let i = 0; i < items.length; i++) out += encodeReply(items[i], resp);
+    return out;
+  }
+  if (reply instanceof NullArray) return resp === 2 ? '*-1\r\n' : '_\r\n';
+  if (reply instanceof BoolReply) {
+    if (resp === 2) return reply.value ? ':1\r\n' : ':0\r\n';
+    return reply.value ? '#t\r\n' : '#f\r\n';
+  }
+  if (reply instanceof VerbatimReply) {
+    if (resp === 2) return '$' + reply.text.length + '\r\n' + reply.text + '\r\n';
+    return '=' + (reply.text.length + 4) + '\r\n' + reply.format + ':' + reply.text + '\r\n';
+  }
+  if (reply instanceof BigNumberReply) {
+    return resp === 2 ? '$' + reply.digits.length + '\r\n' + reply.digits + '\r\n' : '(' + reply.digits + '\r\n';
+  }
+  if (reply instanceof NoReply) return '';
+  throw new Error('unknown reply type');
+}

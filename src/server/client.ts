@@ -1,0 +1,118 @@
+// A client: connection state (database, protocol, name, flags, transaction, subscriptions…)
+// and, for network clients, its socket with the request parser and the output buffer.
+// Internal callers (scripts, AOF loading, the embedded API) use clients without a socket.
+
+import type net from 'node:net';
+import { RequestParser } from '../resp/parser.js';
+import type { Database } from '../engine/database.js';
+import type { Command } from '../commands/command.js';
+import type { Server } from './server.js';
+
+export const enum ClientFlag {
+  CloseAfterReply = 1 << 0,
+  /** Closed (or being closed): nothing more is read or written. */
+  Closed = 1 << 1,
+  Multi = 1 << 2,
+  /** A watched key changed: EXEC will fail. */
+  DirtyCas = 1 << 3,
+  /** A command failed to queue: EXEC will abort. */
+  DirtyExec = 1 << 4,
+  Blocked = 1 << 5,
+  Monitor = 1 << 6,
+  Replica = 1 << 7,
+  Master = 1 << 8,
+  PubSub = 1 << 9,
+  Tracking = 1 << 10,
+  NoEvict = 1 << 11,
+  NoTouch = 1 << 12,
+  ReadOnly = 1 << 13,
+  /** Waiting for CLIENT UNPAUSE before running its next command. */
+  Paused = 1 << 14,
+  /** Being served by the dispatcher right now (no socket writes until it returns). */
+  InCall = 1 << 15,
+  /** Internal: Lua, AOF loading, embedded API. */
+  Internal = 1 << 16,
+  /** Protocol error: close after the error reply. */
+  ProtocolError = 1 << 17,
+}
+
+export const enum ReplyMode {
+  On,
+  Off,
+  /** Skip the reply of the next command only. */
+  SkipNext,
+  /** Skipping the reply of the current command. */
+  Skip,
+}
+
+export class Client {
+  flags = 0;
+  db: Database;
+  resp = 2;
+  name = '';
+  libName = '';
+  libVersion = '';
+  authenticated: boolean;
+  user = 'default';
+  readonly createdAt: number;
+  lastInteraction: number;
+  lastCommand: Command | null = null;
+  /** The request being run, for CLIENT LIST's cmd field and the slowlog. */
+  argv: string[] | null = null;
+  replyMode = ReplyMode.On;
+
+  // Network side.
+  readonly parser = new RequestParser();
+  /** Encoded replies not yet handed to the socket. */
+  out = '';
+  /** A parsed request waiting to run (while blocked or paused). */
+  pending: string[] | null = null;
+  /** Bytes of replies handed to the socket and not yet flushed by it. */
+  addr = '';
+  laddr = '';
+  fd = -1;
+  /** When output first exceeded the soft limit (ms), 0 when under it. */
+  softLimitSince = 0;
+
+  /** Per-family state, created on demand by the families that need it. */
+  readonly ext: Record<string, unknown> = Object.create(null);
+
+  constructor(
+    readonly server: Server,
+    readonly id: number,
+    readonly socket: net.Socket | null,
+  ) {
+    this.db = server.dbs[0];
+    this.authenticated = !server.requiresAuth();
+    this.createdAt = server.now;
+    this.lastInteraction = server.now;
+    if (socket) {
+      this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
+      this.laddr = `${socket.localAddress}:${socket.localPort}`;
+      this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    } else {
+      this.flags |= ClientFlag.Internal;
+    }
+  }
+
+  has(flag: ClientFlag): boolean {
+    return (this.flags & flag) !== 0;
+  }
+
+  /** Queues encoded reply text for the socket (flushed once per event-loop turn). */
+  write(text: string): void {
+    if (this.socket === null || (this.flags & ClientFlag.Closed) !== 0 || text.length === 0) return;
+    if (this.replyMode === ReplyMode.Off || this.replyMode === ReplyMode.Skip) return;
+    if (this.out.length === 0) this.server.scheduleFlush(this);
+    this.out += text;
+  }
+
+  /** Output bytes waiting: ours and the socket's. */
+  outputLength(): number {
+    return this.out.length + (this.socket ? this.socket.writableLength : 0);
+  }
+
+  selectDb(index: number): void {
+    this.db = this.server.dbs[index];
+  }
+}

@@ -1,0 +1,78 @@
+// Values stored in the keyspace. A plain string value is a JS string (latin1, one char per
+// byte): the common case costs no wrapper object. Everything else is an RObject.
+
+export type ObjectType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
+
+export abstract class RObject {
+  abstract readonly type: ObjectType;
+  /** OBJECT ENCODING's answer. */
+  abstract encoding(): string;
+}
+
+export type Value = string | RObject;
+
+/**
+ * A string value that is modified in place (APPEND, SETRANGE, SETBIT, BITFIELD, PFADD):
+ * bytes with spare capacity, so that repeated small changes don't copy the whole value.
+ * Its encoding is `raw`, as Redis reports for strings changed in place.
+ */
+export class MutableString extends RObject {
+  readonly type = 'string';
+  constructor(public bytes: Buffer, public length: number) {
+    super();
+  }
+
+  static from(value: string | MutableString, extra = 0): MutableString {
+    if (value instanceof MutableString) return value;
+    const bytes = Buffer.allocUnsafe(Math.max(value.length + extra, 16));
+    bytes.latin1Write(value, 0);
+    return new MutableString(bytes, value.length);
+  }
+
+  encoding(): string {
+    return 'raw';
+  }
+
+  /** Makes room for `size` bytes, zero-filling new space, growing capacity geometrically. */
+  ensureLength(size: number): void {
+    if (size <= this.length) return;
+    if (size > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(size < 1024 * 1024 ? Math.max(size * 2, 16) : size + 1024 * 1024);
+      this.bytes.copy(grown, 0, 0, this.length);
+      this.bytes = grown;
+    }
+    this.bytes.fill(0, this.length, size);
+    this.length = size;
+  }
+
+  append(s: string): void {
+    const at = this.length;
+    this.ensureLength(at + s.length);
+    this.bytes.latin1Write(s, at);
+  }
+
+  view(): Buffer {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  override toString(): string {
+    return this.bytes.latin1Slice(0, this.length);
+  }
+}
+
+export function typeName(v: Value): ObjectType {
+  return typeof v === 'string' ? 'string' : v.type;
+}
+
+export function isStringValue(v: Value): v is string | MutableString {
+  return typeof v === 'string' || v instanceof MutableString;
+}
+
+/** A string value's content as a latin1 JS string. */
+export function stringOf(v: string | MutableString): string {
+  return typeof v === 'string' ? v : v.toString();
+}
+
+export function stringLength(v: string | MutableString): number {
+  return typeof v === 'string' ? v.length : v.length;
+}

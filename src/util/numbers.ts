@@ -1,0 +1,122 @@
+// Number parsing and formatting with Redis's exact rules (string2ll, strtod checks, %.17g).
+
+export const INT64_MAX = 9223372036854775807n;
+export const INT64_MIN = -9223372036854775808n;
+
+/**
+ * Parses a decimal int64 as Redis's string2ll does: optional '-', digits without leading
+ * zeros, no '+' or blanks, at most 20 characters. Returns a number when it is a safe
+ * integer, a bigint otherwise, undefined when it is not such an integer.
+ */
+export function parseInt64(s: string): number | bigint | undefined {
+  const n = s.length;
+  if (n === 0 || n > 20) return undefined;
+  let i = 0;
+  let negative = false;
+  let c = s.charCodeAt(0);
+  if (c === 45) {
+    if (n === 1) return undefined;
+    negative = true;
+    i = 1;
+    c = s.charCodeAt(1);
+  }
+  if (c === 48) return n === 1 ? 0 : undefined;
+  if (c < 49 || c > 57) return undefined;
+  if (n - i <= 15) {
+    let v = 0;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      v = v * 10 + d;
+    }
+    return negative ? -v : v;
+  }
+  for (let j = i; j < n; j++) {
+    const d = s.charCodeAt(j) - 48;
+    if (d < 0 || d > 9) return undefined;
+  }
+  const big = BigInt(s);
+  if (big > INT64_MAX || big < INT64_MIN) return undefined;
+  if (big >= -9007199254740991n && big <= 9007199254740991n) return Number(big);
+  return big;
+}
+
+/** Like parseInt64, but the result is always a number (approximate beyond 2^53). */
+export function parseIntLoose(s: string): number | undefined {
+  const v = parseInt64(s);
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+/** True when `s` is the canonical decimal form of an int64 (what Redis stores as `int`). */
+export function isInt64String(s: string): boolean {
+  return parseInt64(s) !== undefined;
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITY = /^[+-]?(?:inf|infinity)$/i;
+const HEX = /^([+-]?)0[xX]((?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+))(?:[pP]([+-]?\d+))?$/;
+
+/**
+ * Parses a double as strtod does, with Redis's extra checks (getDoubleFromObject): no leading
+ * blank, nothing left over, no NaN, no overflow to infinity, no underflow to zero.
+ * "inf", "-inf", "infinity" are accepted. Returns undefined when Redis would reject it.
+ */
+export function parseDouble(s: string): number | undefined {
+  if (s.length === 0) return undefined;
+  if (DECIMAL.test(s)) {
+    const v = Number(s);
+    if (!Number.isFinite(v)) return undefined; // overflow
+    if (v === 0 && /[1-9]/.test(mantissaOf(s))) return undefined; // underflow
+    return v;
+  }
+  if (INFINITY.test(s)) return s.charCodeAt(0) === 45 ? -Infinity : Infinity;
+  const hex = HEX.exec(s);
+  if (hex) {
+    const [, sign, digits, exp] = hex;
+    const dot = digits.indexOf('.');
+    const intPart = dot < 0 ? digits : digits.slice(0, dot);
+    const frac = dot < 0 ? '' : digits.slice(dot + 1);
+    let v = 0;
+    for (const ch of intPart + frac) v = v * 16 + parseInt(ch, 16);
+    v = v * Math.pow(2, (exp ? parseInt(exp, 10) : 0) - 4 * frac.length);
+    if (!Number.isFinite(v)) return undefined;
+    return sign === '-' ? -v : v;
+  }
+  return undefined;
+}
+
+function mantissaOf(s: string): string {
+  const e = s.search(/[eE]/);
+  return e < 0 ? s : s.slice(0, e);
+}
+
+/** Formats like C's printf("%.17g"), as Redis replies doubles (RESP2 bulk and RESP3 `,`). */
+export function formatDouble(x: number): string {
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (Number.isNaN(x)) return 'nan';
+  return formatG(x, 17);
+}
+
+/** C's `%.<precision>g`. */
+export function formatG(x: number, precision: number): string {
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const expForm = x.toExponential(precision - 1); // d.ddde±X, already rounded
+  const ePos = expForm.indexOf('e');
+  const exp = parseInt(expForm.slice(ePos + 1), 10);
+  if (exp < -4 || exp >= precision) {
+    let mantissa = expForm.slice(0, ePos);
+    if (mantissa.indexOf('.') >= 0) mantissa = mantissa.replace(/0+$/, '').replace(/\.$/, '');
+    const sign = exp < 0 ? '-' : '+';
+    const digits = Math.abs(exp);
+    return `${mantissa}e${sign}${digits < 10 ? '0' : ''}${digits}`;
+  }
+  let fixed = x.toFixed(precision - 1 - exp);
+  if (fixed.indexOf('.') >= 0) fixed = fixed.replace(/0+$/, '').replace(/\.$/, '');
+  return fixed;
+}
+
+/** Formats an integer-valued or any double the way Redis's d2string / %.17g does for replies. */
+export function formatInteger(n: number | bigint): string {
+  return typeof n === 'bigint' ? n.toString() : String(n);
+}
