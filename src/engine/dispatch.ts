@@ -109,6 +109,7 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   // A top-level command starts when the one before it ended: one clock read per command.
   const start = server.callDepth === 0 ? server.lastCallEnd : performance.now();
   c.argv = argv;
+  if ((cmd.flags & Flag.Write) !== 0 && server.beforeWriteHooks.length !== 0) server.beforeWrite(c, cmd, argv);
   server.callDepth++;
   let reply: Reply;
   try {

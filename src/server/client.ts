@@ -34,6 +34,8 @@ export const enum ClientFlag {
   Internal = 1 << 16,
   /** Protocol error: close after the error reply. */
   ProtocolError = 1 << 17,
+  /** Running inside EXEC or a script: blocking commands behave as non-blocking. */
+  DenyBlocking = 1 << 18,
 }
 
 export const enum ReplyMode {

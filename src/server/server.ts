@@ -76,6 +76,11 @@ export class Server implements DatabaseOwner {
   readonly keyListeners: KeyListener[] = [];
   /** Keys that became ready for clients blocked on them, served after the current command. */
   readonly readyKeys = new Set<string>();
+  /**
+   * Hooks run before a write command touches its keys (a point-in-time snapshot saves the old
+   * values first).
+   */
+  readonly beforeWriteHooks: ((c: Client, cmd: Command, argv: string[]) => void)[] = [];
   /** Hooks run after each command (slowlog, latency monitor). */
   readonly afterCallHooks: ((c: Client, cmd: Command, argv: string[], usec: number) => void)[] = [];
   /** Serves clients blocked on ready keys; installed by the blocking machinery. */
@@ -220,6 +225,10 @@ export class Server implements DatabaseOwner {
     }
     void cmd;
     this.propagate(c.db.id, argv);
+  }
+
+  beforeWrite(c: Client, cmd: Command, argv: string[]): void {
+    for (const h of this.beforeWriteHooks) h(c, cmd, argv);
   }
 
   afterCall(c: Client, cmd: Command, argv: string[], usec: number): void {
