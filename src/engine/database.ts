@@ -12,6 +12,12 @@ export interface DatabaseOwner {
   expireKey(db: Database, key: string): void;
   /** Whether expired keys must be hidden but kept (a replica waits for its master's DEL). */
   readonly keepExpiredKeys: boolean;
+  /**
+   * The access stamp a lookup leaves on a key (OBJECT IDLETIME/FREQ, eviction): an LRU clock
+   * or an LFU counter depending on maxmemory-policy; undefined while lookups must not touch keys
+   * (CLIENT NO-TOUCH, OBJECT, DEBUG).
+   */
+  accessStamp(previous: number | undefined): number | undefined;
 }
 
 export class Database {
@@ -28,8 +34,21 @@ export class Database {
     return this.keys.size;
   }
 
-  /** The value at `key`, expiring it first if its time has come. */
+  /** Per-key access stamps (see DatabaseOwner.accessStamp). */
+  private access = new KeyTable<number>();
+
+  /** The value at `key`, expiring it first if its time has come; records the access. */
   get(key: string): Value | undefined {
+    const v = this.peek(key);
+    if (v !== undefined) {
+      const stamp = this.owner.accessStamp(this.access.get(key));
+      if (stamp !== undefined) this.access.set(key, stamp);
+    }
+    return v;
+  }
+
+  /** Like get, without recording an access (OBJECT, DEBUG, internal lookups). */
+  peek(key: string): Value | undefined {
     const v = this.keys.get(key);
     if (v === undefined || this.expires.size === 0) return v;
     const when = this.expires.get(key);
@@ -37,6 +56,15 @@ export class Database {
     if (this.owner.keepExpiredKeys) return undefined;
     this.owner.expireKey(this, key);
     return undefined;
+  }
+
+  /** The key's access stamp (undefined if never stamped). */
+  accessOf(key: string): number | undefined {
+    return this.access.get(key);
+  }
+
+  setAccess(key: string, stamp: number): void {
+    this.access.set(key, stamp);
   }
 
   /** Whether `key` exists (and is not expired). */
@@ -65,6 +93,7 @@ export class Database {
   delete(key: string): boolean {
     if (!this.keys.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
+    this.access.delete(key);
     return true;
   }
 
@@ -84,12 +113,14 @@ export class Database {
   clear(): void {
     this.keys = new KeyTable();
     this.expires = new KeyTable();
+    this.access = new KeyTable();
   }
 
   /** Swaps contents with another database (SWAPDB); watchers and ids stay in place. */
   swapWith(other: Database): void {
     [this.keys, other.keys] = [other.keys, this.keys];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.access, other.access] = [other.access, this.access];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
   }
 }

@@ -11,36 +11,7 @@ const SLOW_TIME_PERC = 25;
 /** Keep going while more than this percentage of the looked-at keys had expired. */
 const ACCEPTABLE_STALE = 10;
 
-interface ExpiryWalk {
-  maps: Map<string, number | bigint>[];
-  mapIndex: number;
-  iterator: Iterator<[string, number | bigint]>;
-}
-
-const walks = new WeakMap<Database, ExpiryWalk>();
 let nextDb = 0;
-
-function walkOf(db: Database): ExpiryWalk {
-  let w = walks.get(db);
-  const maps = db.expires.maps();
-  if (w === undefined || w.maps[0] !== maps[0]) {
-    w = { maps, mapIndex: 0, iterator: maps[0].entries() };
-    walks.set(db, w);
-  }
-  return w;
-}
-
-/** Next volatile key of the walk, restarting at the end; undefined when there are none. */
-function nextEntry(db: Database, w: ExpiryWalk): [string, number | bigint] | undefined {
-  for (let attempts = 0; attempts <= w.maps.length; attempts++) {
-    const r = w.iterator.next();
-    if (!r.done) return r.value;
-    w.maps = db.expires.maps();
-    w.mapIndex = (w.mapIndex + 1) % w.maps.length;
-    w.iterator = w.maps[w.mapIndex].entries();
-  }
-  return undefined;
-}
 
 export function activeExpireCycle(server: Server): void {
   if (server.keepExpiredKeys) return;
@@ -59,7 +30,6 @@ export function activeExpireCycle(server: Server): void {
       db.avgTtl = 0;
       continue;
     }
-    const w = walkOf(db);
     for (;;) {
       let sampled = 0;
       let expired = 0;
@@ -68,7 +38,7 @@ export function activeExpireCycle(server: Server): void {
       const n = Math.min(perLoop, db.expires.size);
       const now = server.now;
       for (let i = 0; i < n; i++) {
-        const e = nextEntry(db, w);
+        const e = db.expires.sample(false);
         if (e === undefined) break;
         sampled++;
         const [key, when] = e;

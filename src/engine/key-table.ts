@@ -1,11 +1,16 @@
-// A string-keyed table with no size cap. A JS Map holds at most 2^24 entries, so past a
-// limit further entries go to more Maps; a table that stays under it costs one Map lookup.
+// A string-keyed table with no size cap (a JS Map holds at most 2^24 entries, so past a
+// limit further entries go to more Maps), with SCAN cursors and random sampling.
+
+import { ScanCursors } from './scan.js';
 
 const MAP_LIMIT = 16_000_000;
 
 export class KeyTable<V> {
   private first = new Map<string, V>();
   private rest: Map<string, V>[] | null = null;
+  private readonly cursors = new ScanCursors();
+  /** A walk for random sampling (a Map has no random access): it resumes where it stopped. */
+  private sampler: Iterator<[string, V]> | null = null;
 
   get size(): number {
     if (this.rest === null) return this.first.size;
@@ -64,11 +69,6 @@ export class KeyTable<V> {
     return false;
   }
 
-  clear(): void {
-    this.first = new Map();
-    this.rest = null;
-  }
-
   *entries(): IterableIterator<[string, V]> {
     yield* this.first;
     if (this.rest !== null) for (const m of this.rest) yield* m;
@@ -79,8 +79,34 @@ export class KeyTable<V> {
     if (this.rest !== null) for (const m of this.rest) yield* m.keys();
   }
 
-  /** The underlying maps, for iterators that must survive changes to the table (SCAN, expiry). */
-  maps(): Map<string, V>[] {
-    return this.rest === null ? [this.first] : [this.first, ...this.rest];
+  /**
+   * One SCAN step from `cursor` (0 starts): calls `visit` for entries until it has returned
+   * true `count` times (or about 10*count entries were looked at); returns the next cursor,
+   * "0" when done. An entry present for the whole iteration is visited at least once.
+   */
+  scan(cursor: bigint, count: number, visit: (key: string, value: V) => boolean): string {
+    return this.cursors.scan(this, () => this.entries(), cursor, count, (e) => visit(e[0], e[1]));
+  }
+
+  /**
+   * Some entry, spread over the table (RANDOMKEY, eviction and expiry samples); undefined when
+   * empty. With `spread`, a few entries are skipped so that repeated samples don't just walk
+   * the table in order; without, successive calls visit every entry in turn.
+   */
+  sample(spread = true): [string, V] | undefined {
+    if (this.size === 0) return undefined;
+    let skip = spread ? (Math.random() * 8) | 0 : 0;
+    for (let tries = 0; tries < 3; tries++) {
+      this.sampler ??= this.entries();
+      for (;;) {
+        const r = this.sampler.next();
+        if (r.done) {
+          this.sampler = null;
+          break;
+        }
+        if (skip-- <= 0) return r.value;
+      }
+    }
+    return undefined;
   }
 }

@@ -170,6 +170,19 @@ export class Server implements DatabaseOwner {
     if (e) throw new Error(e);
   }
 
+  /** Whether the running command may record key accesses (not for CLIENT NO-TOUCH clients). */
+  touching = true;
+
+  /**
+   * The access stamp for a key lookup. Larder keeps an LRU clock (seconds, as Redis's 24-bit
+   * clock) unless an LFU policy asks for counters; the keys family refines this.
+   */
+  accessStamp(previous: number | undefined): number | undefined {
+    if (!this.touching) return undefined;
+    void previous;
+    return Math.floor(this.now / 1000) & 0xffffff;
+  }
+
   // ---- Time ----
 
   refreshTime(): void {

@@ -7,6 +7,8 @@ export abstract class RObject {
   abstract readonly type: ObjectType;
   /** OBJECT ENCODING's answer. */
   abstract encoding(): string;
+  /** An independent deep copy (COPY, snapshots). */
+  abstract copy(): RObject;
 }
 
 export type Value = string | RObject;
@@ -31,6 +33,10 @@ export class MutableString extends RObject {
 
   encoding(): string {
     return 'raw';
+  }
+
+  copy(): MutableString {
+    return new MutableString(Buffer.from(this.view()), this.length);
   }
 
   /** Makes room for `size` bytes, zero-filling new space, growing capacity geometrically. */
