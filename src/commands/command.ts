@@ -197,9 +197,26 @@ const referenceCommands = (reference as { commands: Record<string, CommandMeta> 
 export class CommandTable {
   private readonly byName = new Map<string, Command>();
 
+  /**
+   * Adds a family's commands. An entry with only `subcommands` for a container command that is
+   * already registered adds those subcommands to it (e.g. CLIENT TRACKING from the tracking
+   * family).
+   */
   register(family: Family): void {
     for (const [name, def] of Object.entries(family)) {
-      if (this.byName.has(name)) throw new Error(`command ${name} registered twice`);
+      const existing = this.byName.get(name);
+      if (existing !== undefined) {
+        if (def.run !== undefined || def.subcommands === undefined || existing.subcommands === null) {
+          throw new Error(`command ${name} registered twice`);
+        }
+        for (const [sub, subDef] of Object.entries(def.subcommands)) {
+          if (existing.subcommands.has(sub)) throw new Error(`command ${name}|${sub} registered twice`);
+          const child = this.build(sub, `${name}|${sub}`, subDef, existing.meta.subcommands?.[sub] ?? referenceCommands[name]?.subcommands?.[sub], existing);
+          existing.subcommands.set(sub, child);
+          existing.meta.subcommands![sub] = child.meta;
+        }
+        continue;
+      }
       this.byName.set(name, this.build(name, name, def, referenceCommands[name], null));
     }
   }

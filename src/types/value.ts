@@ -1,3 +1,5 @@
+import { isInt64String } from '../util/numbers.js';
+
 // Values stored in the keyspace. A plain string value is a JS string (latin1, one char per
 // byte): the common case costs no wrapper object. Everything else is an RObject.
 
@@ -64,6 +66,20 @@ export class MutableString extends RObject {
   override toString(): string {
     return this.bytes.latin1Slice(0, this.length);
   }
+}
+
+/**
+ * OBJECT ENCODING of a plain string value: `int` for the canonical decimal form of an int64,
+ * `embstr` up to 44 bytes, `raw` beyond (strings changed in place are MutableStrings: raw).
+ */
+export function stringEncoding(s: string): 'int' | 'embstr' | 'raw' {
+  if (s.length <= 20 && isInt64String(s)) return 'int';
+  return s.length <= 44 ? 'embstr' : 'raw';
+}
+
+/** OBJECT ENCODING of any value. */
+export function encodingOf(v: Value): string {
+  return typeof v === 'string' ? stringEncoding(v) : v.encoding();
 }
 
 export function typeName(v: Value): ObjectType {
