@@ -2,6 +2,7 @@
 // apart as Redis keeps them. Lookups expire keys lazily, so no expired key is ever visible.
 
 import { KeyTable } from './key-table.js';
+import { KeyspaceTable } from './keyspace-table.js';
 import type { Value } from '../types/value.js';
 
 /** What a database needs from the engine that owns it. */
@@ -18,10 +19,12 @@ export interface DatabaseOwner {
    * (CLIENT NO-TOUCH, OBJECT, DEBUG).
    */
   accessStamp(previous: number | undefined): number | undefined;
+  /** The access stamp of a newly created key. */
+  newKeyStamp(): number;
 }
 
 export class Database {
-  keys = new KeyTable<Value>();
+  keys = new KeyspaceTable();
   expires = new KeyTable<number | bigint>();
   /** Clients watching each key (WATCH), created on first use. */
   watchers: Map<string, Set<unknown>> | null = null;
@@ -34,16 +37,16 @@ export class Database {
     return this.keys.size;
   }
 
-  /** Per-key access stamps (see DatabaseOwner.accessStamp). */
-  private access = new KeyTable<number>();
-
   /** The value at `key`, expiring it first if its time has come; records the access. */
   get(key: string): Value | undefined {
-    const v = this.peek(key);
-    if (v !== undefined) {
-      const stamp = this.owner.accessStamp(this.access.get(key));
-      if (stamp !== undefined) this.access.set(key, stamp);
+    const v = this.keys.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size !== 0 && this.isExpired(key)) {
+      if (!this.owner.keepExpiredKeys) this.owner.expireKey(this, key);
+      return undefined;
     }
+    const stamp = this.owner.accessStamp(this.keys.lastStamp());
+    if (stamp !== undefined) this.keys.stampLast(stamp);
     return v;
   }
 
@@ -58,13 +61,13 @@ export class Database {
     return undefined;
   }
 
-  /** The key's access stamp (undefined if never stamped). */
+  /** The key's access stamp (undefined when there is no such key). */
   accessOf(key: string): number | undefined {
-    return this.access.get(key);
+    return this.keys.stampOf(key);
   }
 
   setAccess(key: string, stamp: number): void {
-    this.access.set(key, stamp);
+    this.keys.setStamp(key, stamp);
   }
 
   /** Whether `key` exists (and is not expired). */
@@ -81,19 +84,18 @@ export class Database {
 
   /** Stores a value and clears any expiry (SET semantics). */
   set(key: string, value: Value): void {
-    this.keys.set(key, value);
+    this.keys.set(key, value, this.owner.newKeyStamp());
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** Stores a value, keeping the key's expiry (for in-place changes of an existing key). */
   replace(key: string, value: Value): void {
-    this.keys.set(key, value);
+    this.keys.set(key, value, this.owner.newKeyStamp());
   }
 
   delete(key: string): boolean {
     if (!this.keys.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
-    this.access.delete(key);
     return true;
   }
 
@@ -111,16 +113,14 @@ export class Database {
   }
 
   clear(): void {
-    this.keys = new KeyTable();
+    this.keys = new KeyspaceTable();
     this.expires = new KeyTable();
-    this.access = new KeyTable();
   }
 
   /** Swaps contents with another database (SWAPDB); watchers and ids stay in place. */
   swapWith(other: Database): void {
     [this.keys, other.keys] = [other.keys, this.keys];
     [this.expires, other.expires] = [other.expires, this.expires];
-    [this.access, other.access] = [other.access, this.access];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
   }
 }

@@ -183,6 +183,10 @@ export class Server implements DatabaseOwner {
     return Math.floor(this.now / 1000) & 0xffffff;
   }
 
+  newKeyStamp(): number {
+    return Math.floor(this.now / 1000) & 0xffffff;
+  }
+
   // ---- Time ----
 
   refreshTime(): void {
