@@ -26,10 +26,13 @@ const SHARED_INTEGERS = 10000;
 
 // ---- Helpers ----
 
-/** Redis's getIntFromObjectOrReply: an int64 that fits a C int. */
-function int32Arg(s: string, message: string = Errors.notInteger): number {
+/** Redis's getIntFromObjectOrReply: an int64 that fits a C int; `message` replaces both errors. */
+function int32Arg(s: string, message?: string): number {
   const v = parseInt64(s);
-  if (v === undefined || typeof v === 'bigint' || v < INT32_MIN || v > INT32_MAX) err(message);
+  if (v === undefined) err(message ?? Errors.notInteger);
+  if (typeof v === 'bigint' || v < INT32_MIN || v > INT32_MAX) {
+    err(message ?? `ERR value is out of range, value must between ${INT32_MIN} and ${INT32_MAX}`);
+  }
   return v;
 }
 
@@ -394,8 +397,7 @@ function ttlGeneric(c: Client, argv: string[], ms: boolean, absolute: boolean): 
   let t = absolute ? when : when - BigInt(now);
   if (t < 0n) t = 0n;
   if (ms) return intReply(t);
-  // As Redis computes it in int64: an absolute time near the maximum wraps when rounded.
-  return intReply(BigInt.asIntN(64, t + 500n) / 1000n);
+  return intReply((t + 500n) / 1000n);
 }
 
 function persist(c: Client, argv: string[]): Reply {
