@@ -258,7 +258,7 @@ export class Server implements DatabaseOwner {
     this.stats.expiredKeys++;
     this.notify(Notify.Expired, 'expired', key, db.id);
     this.modified(db, key);
-    this.propagate(db.id, ['DEL', key]);
+    this.propagate(db.id, [this.config.values['lazyfree-lazy-expire'] ? 'UNLINK' : 'DEL', key]);
   }
 
   /** Sends a write to AOF and replicas. */

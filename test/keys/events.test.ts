@@ -75,8 +75,17 @@ function times(argv: string[]): string[] {
   return argv.map((a) => (/^\d{13}$/.test(a) && Math.abs(Number(a) - now) < 1e9 ? '<time>' : a));
 }
 
-async function compare(setup: Step[], script: Step[], opts: { sortEvents?: boolean } = {}): Promise<void> {
-  const local = new LocalLarder([['notify-keyspace-events', FLAGS]]);
+async function compare(setup: Step[], script: Step[], opts: { sortEvents?: boolean; config?: [string, string] } = {}): Promise<void> {
+  const local = new LocalLarder([['notify-keyspace-events', FLAGS], ...(opts.config ? [opts.config] : [])]);
+  if (opts.config) await cmd.send('CONFIG', 'SET', ...opts.config);
+  try {
+    await compareWith(local, setup, script, opts);
+  } finally {
+    if (opts.config) await cmd.send('CONFIG', 'SET', opts.config[0], 'no');
+  }
+}
+
+async function compareWith(local: LocalLarder, setup: Step[], script: Step[], opts: { sortEvents?: boolean }): Promise<void> {
   const runRedis = async (steps: Step[]) => {
     for (const s of steps) {
       if (typeof s === 'number') await new Promise((r) => setTimeout(r, s + 2));
@@ -186,4 +195,8 @@ test('overwriting an expired key in another database', async () => {
   await compare([['SELECT', '1'], ['SET', 'k', 'old', 'PX', '1'], ['SELECT', '0'], ['SET', 'k', 'new'], 5], [
     ['COPY', 'k', 'k', 'DB', '1'], ['SELECT', '1'], ['GET', 'k'],
   ]);
+});
+
+test('with lazyfree-lazy-expire, expiries propagate as UNLINK', async () => {
+  await compare([['SET', 'a', '1'], ['SET', 'b', '1', 'PX', '1'], 5], [['PEXPIREAT', 'a', '1'], ['GET', 'b']], { config: ['lazyfree-lazy-expire', 'yes'] });
 });
