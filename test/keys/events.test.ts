@@ -200,3 +200,27 @@ test('overwriting an expired key in another database', async () => {
 test('with lazyfree-lazy-expire, expiries propagate as UNLINK', async () => {
   await compare([['SET', 'a', '1'], ['SET', 'b', '1', 'PX', '1'], 5], [['PEXPIREAT', 'a', '1'], ['GET', 'b']], { config: ['lazyfree-lazy-expire', 'yes'] });
 });
+
+test('keyspace hits and misses are counted by the same lookups as Redis', async () => {
+  const script: (string | number)[][] = [
+    ['SET', 'k', 'v'], ['SET', 'e', 'v', 'PX', '100000'],
+    ['EXISTS', 'k', 'm'], ['TYPE', 'k'], ['TYPE', 'm'], ['TTL', 'k'], ['PTTL', 'm'], ['EXPIRETIME', 'k'], ['PEXPIRETIME', 'm'],
+    ['OBJECT', 'ENCODING', 'k'], ['OBJECT', 'REFCOUNT', 'm'], ['OBJECT', 'IDLETIME', 'k'], ['TOUCH', 'k', 'm'],
+    ['COPY', 'k', 'c'], ['COPY', 'm', 'c2'], ['DEL', 'm', 'c'], ['EXPIRE', 'm', '5'], ['EXPIRE', 'k', '500'], ['PERSIST', 'k'],
+    ['RENAME', 'k', 'r'], ['RENAME', 'm', 'x'], ['MOVE', 'r', '1'], ['MOVE', 'm', '1'], ['KEYS', '*'], ['RANDOMKEY'],
+    ['SCAN', '0'], ['SCAN', '0', 'TYPE', 'string'], ['DBSIZE'],
+  ];
+  const stat = (info: string, name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(info)![1]);
+  await cmd.send('FLUSHALL');
+  await cmd.send('CONFIG', 'RESETSTAT');
+  for (const c of script) await cmd.send(...c);
+  const raw = (await cmd.send('INFO', 'stats')).decoded;
+  assert.equal(raw.type, 'bulk');
+  const text = (raw as { value: string }).value;
+  const local = new LocalLarder();
+  for (const c of script) local.run(...c);
+  assert.deepEqual(
+    [local.server.stats.keyspaceHits, local.server.stats.keyspaceMisses],
+    [stat(text, 'keyspace_hits'), stat(text, 'keyspace_misses')],
+  );
+});
