@@ -17,6 +17,8 @@ export const connection: Family = {
   select: {
     run: (c, argv) => {
       const index = intArg(argv[1], 'ERR value is not an integer or out of range');
+      // Redis reads the index as a C int.
+      if (index < -2147483648 || index > 2147483647) err('ERR value is out of range, value must between -2147483648 and 2147483647');
       if (index < 0 || index >= c.server.dbs.length) err('ERR DB index is out of range');
       c.selectDb(index);
       return OK;

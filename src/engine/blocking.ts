@@ -45,6 +45,7 @@ export class Blocking {
   constructor(private readonly server: Server) {
     server.serveBlockedClients = () => this.serveReady();
     server.keyListeners.push((db, key) => this.signal(db, key));
+    server.dbListeners.push((db, replacedWith) => this.signalDb(db, replacedWith));
     server.closeHooks.push((c) => this.remove(c));
   }
 
@@ -96,6 +97,18 @@ export class Blocking {
     }
     keys.add(key);
     this.server.readyKeys.add(key);
+  }
+
+  /**
+   * A database is about to be flushed or swapped: the keys clients wait on in it that exist
+   * before or after become ready (they are offered after the command, once the change is done).
+   */
+  private signalDb(db: Database, replacedWith: Database | null): void {
+    const perDb = this.waiting.get(db);
+    if (perDb === undefined) return;
+    for (const key of perDb.keys()) {
+      if (db.keys.has(key) || (replacedWith !== null && replacedWith.keys.has(key))) this.signal(db, key);
+    }
   }
 
   /** Offers each ready key to the clients blocked on it, until none is left to serve. */

@@ -13,14 +13,21 @@ export interface DatabaseOwner {
   expireKey(db: Database, key: string): void;
   /** Whether expired keys must be hidden but kept (a replica waits for its master's DEL). */
   readonly keepExpiredKeys: boolean;
+  /** Whether expired keys must be hidden but kept for now (clients are paused). */
+  expiryPaused(): boolean;
+  /** Whether access stamps are LFU counters (then stamping needs the previous stamp). */
+  readonly lfu: boolean;
   /**
    * The access stamp a lookup leaves on a key (OBJECT IDLETIME/FREQ, eviction): an LRU clock
    * or an LFU counter depending on maxmemory-policy; undefined while lookups must not touch keys
-   * (CLIENT NO-TOUCH, OBJECT, DEBUG).
+   * (CLIENT NO-TOUCH, OBJECT, DEBUG). `previous` is only passed under LFU.
    */
   accessStamp(previous: number | undefined): number | undefined;
-  /** The access stamp of a newly created key. */
-  newKeyStamp(): number;
+  /**
+   * The stamp of a value stored by `set`: a new object's (LRU clock, LFU initial counter), or
+   * under LFU the overwritten key's counter, counted as an access. `previous` only under LFU.
+   */
+  storeStamp(previous: number | undefined): number;
 }
 
 export class Database {
@@ -39,26 +46,33 @@ export class Database {
 
   /** The value at `key`, expiring it first if its time has come; records the access. */
   get(key: string): Value | undefined {
-    const v = this.keys.get(key);
-    if (v === undefined) return undefined;
-    if (this.expires.size !== 0 && this.isExpired(key)) {
-      if (!this.owner.keepExpiredKeys) this.owner.expireKey(this, key);
-      return undefined;
-    }
-    const stamp = this.owner.accessStamp(this.keys.lastStamp());
-    if (stamp !== undefined) this.keys.stampLast(stamp);
+    const keys = this.keys;
+    const v = keys.get(key);
+    if (v === undefined || (this.expires.size !== 0 && this.expiredNow(key))) return undefined;
+    const o = this.owner;
+    // `keys.get` left its slot current: the stamp goes there without another lookup.
+    const stamp = o.accessStamp(o.lfu ? keys.lastStamp() : undefined);
+    if (stamp !== undefined) keys.stampLast(stamp);
     return v;
   }
 
-  /** Like get, without recording an access (OBJECT, DEBUG, internal lookups). */
+  /** Like get, without recording an access (OBJECT, TYPE, EXISTS, TTL, DEBUG, internal lookups). */
   peek(key: string): Value | undefined {
     const v = this.keys.get(key);
-    if (v === undefined || this.expires.size === 0) return v;
+    if (v === undefined || (this.expires.size !== 0 && this.expiredNow(key))) return undefined;
+    return v;
+  }
+
+  /**
+   * Whether the key's time has come (Redis: strictly after its expiry time); if so the key is
+   * deleted through the owner's expiry path, unless expired keys must be kept for now.
+   */
+  private expiredNow(key: string): boolean {
     const when = this.expires.get(key);
-    if (when === undefined || when > this.owner.now) return v;
-    if (this.owner.keepExpiredKeys) return undefined;
-    this.owner.expireKey(this, key);
-    return undefined;
+    const o = this.owner;
+    if (when === undefined || when >= o.now) return false;
+    if (!o.keepExpiredKeys && !o.expiryPaused()) o.expireKey(this, key);
+    return true;
   }
 
   /** The key's access stamp (undefined when there is no such key). */
@@ -70,27 +84,28 @@ export class Database {
     this.keys.setStamp(key, stamp);
   }
 
-  /** Whether `key` exists (and is not expired). */
+  /** Whether `key` exists (and is not expired); not an access. */
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.peek(key) !== undefined;
   }
 
   /** Whether the key's expiry time has passed (the key may still be stored). */
   isExpired(key: string): boolean {
     if (this.expires.size === 0) return false;
     const when = this.expires.get(key);
-    return when !== undefined && when <= this.owner.now;
+    return when !== undefined && when < this.owner.now;
   }
 
-  /** Stores a value and clears any expiry (SET semantics). */
+  /** Stores a value and clears any expiry (SET semantics); stamps it as a new value. */
   set(key: string, value: Value): void {
-    this.keys.set(key, value, this.owner.newKeyStamp());
+    const o = this.owner;
+    this.keys.set(key, value, o.storeStamp(o.lfu ? this.keys.stampOf(key) : undefined));
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 
-  /** Stores a value, keeping the key's expiry (for in-place changes of an existing key). */
+  /** Stores a value, keeping the key's expiry and access stamp (in-place changes). */
   replace(key: string, value: Value): void {
-    this.keys.set(key, value, this.owner.newKeyStamp());
+    this.keys.set(key, value);
   }
 
   delete(key: string): boolean {

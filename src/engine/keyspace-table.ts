@@ -159,8 +159,8 @@ export class KeyspaceTable {
     if (p >= 0) this.stamps[p] = stamp;
   }
 
-  /** Inserts or replaces; a new entry gets `stamp`, a replaced one keeps its stamp. */
-  set(key: string, value: Value, stamp = 0): void {
+  /** Inserts or replaces; the entry gets `stamp` (a replaced entry keeps its own if omitted). */
+  set(key: string, value: Value, stamp?: number): void {
     const h = hashKey(key);
     const slots = this.slots;
     const hashes = this.hashes;
@@ -174,6 +174,7 @@ export class KeyspaceTable {
         if (typeof value === 'string') slots[p] = pack(key, value);
         else if (typeof s !== 'string') s.value = value;
         else slots[p] = new ObjectEntry(key, value);
+        if (stamp !== undefined) this.stamps[p] = stamp;
         return;
       }
     }
@@ -190,7 +191,7 @@ export class KeyspaceTable {
     this.stamps.copyWithin(p + 1, p, end);
     slots[p] = typeof value === 'string' ? pack(key, value) : new ObjectEntry(key, value);
     hashes[p] = h;
-    this.stamps[p] = stamp;
+    this.stamps[p] = stamp ?? 0;
     this.size++;
   }
 

@@ -15,6 +15,7 @@ import { Client, ClientFlag } from './client.js';
 import { acceptConnection, processInput } from './connection.js';
 import { activeExpireCycle } from '../engine/expire.js';
 import { ScanCursors } from '../engine/scan.js';
+import { lfuAccess, lfuInitial, lruClock } from '../engine/lru.js';
 
 export const LARDER_VERSION = '0.1.0';
 /** The Redis version Larder implements; clients choose features from it. */
@@ -29,6 +30,12 @@ export type CommandCheck = (c: Client, cmd: Command, argv: string[]) => string |
 /** Receives every write, in a deterministic form, for AOF and replicas. */
 export type Propagator = (dbIndex: number, argv: string[]) => void;
 export type KeyListener = (db: Database, key: string) => void;
+/**
+ * Told before a whole database's contents go away, while its keys are still there: emptied by
+ * FLUSHDB/FLUSHALL (`replacedWith` null) or swapped by SWAPDB (`replacedWith` is the database
+ * whose contents it receives). Redis's touchAllWatchedKeysInDb runs here.
+ */
+export type DbListener = (db: Database, replacedWith: Database | null) => void;
 
 export class Server implements DatabaseOwner {
   readonly config: Config;
@@ -74,6 +81,8 @@ export class Server implements DatabaseOwner {
   readonly propagators: Propagator[] = [];
   /** Told of every modified key (WATCH, client-side caching). */
   readonly keyListeners: KeyListener[] = [];
+  /** Told of databases about to be flushed or swapped (WATCH, client-side caching, blocking). */
+  readonly dbListeners: DbListener[] = [];
   /** Keys that became ready for clients blocked on them, served after the current command. */
   readonly readyKeys = new Set<string>();
   /**
@@ -138,6 +147,15 @@ export class Server implements DatabaseOwner {
       const prev = s.apply;
       s.apply = prev ? (value, old) => prev(value, old) ?? apply(value, old) : apply;
     };
+    hook('maxmemory-policy', (policy: string) => {
+      this.lfu = policy.endsWith('-lfu');
+    });
+    hook('lfu-log-factor', (n: number) => {
+      this.lfuLogFactor = n;
+    });
+    hook('lfu-decay-time', (n: number) => {
+      this.lfuDecayTime = n;
+    });
     hook('notify-keyspace-events', (flags: number) => {
       this.notifyFlags = flags;
     });
@@ -172,19 +190,37 @@ export class Server implements DatabaseOwner {
 
   /** Whether the running command may record key accesses (not for CLIENT NO-TOUCH clients). */
   touching = true;
+  /** Whether access stamps are LFU counters (maxmemory-policy *-lfu) rather than LRU clocks. */
+  lfu = false;
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
+  /** Whether the cron expires keys actively (DEBUG SET-ACTIVE-EXPIRE). */
+  activeExpireEnabled = true;
 
-  /**
-   * The access stamp for a key lookup. Larder keeps an LRU clock (seconds, as Redis's 24-bit
-   * clock) unless an LFU policy asks for counters; the keys family refines this.
-   */
+  /** The access stamp for a key lookup (see src/engine/lru.ts); undefined when not touching. */
   accessStamp(previous: number | undefined): number | undefined {
     if (!this.touching) return undefined;
-    void previous;
-    return Math.floor(this.now / 1000) & 0xffffff;
+    if (!this.lfu) return lruClock(this.now);
+    return lfuAccess(previous, this.lfuLogFactor, this.lfuDecayTime, this.now);
   }
 
-  newKeyStamp(): number {
-    return Math.floor(this.now / 1000) & 0xffffff;
+  /** The stamp of a stored value: new (LRU clock, LFU initial), or an LFU overwrite's access. */
+  storeStamp(previous: number | undefined): number {
+    if (!this.lfu) return lruClock(this.now);
+    if (previous === undefined) return lfuInitial(this.now);
+    return this.touching ? lfuAccess(previous, this.lfuLogFactor, this.lfuDecayTime, this.now) : previous;
+  }
+
+  /** While clients are paused, expired keys are hidden but not deleted (Redis 7.0). */
+  expiryPaused(): boolean {
+    const p = this.pause;
+    return (p.all || p.write) && p.until > this.now;
+  }
+
+  /** Tells the db listeners that `db` is about to be emptied or swapped with `replacedWith`. */
+  replacingDb(db: Database, replacedWith: Database | null): void {
+    const listeners = this.dbListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i](db, replacedWith);
   }
 
   // ---- Time ----
@@ -222,7 +258,7 @@ export class Server implements DatabaseOwner {
     this.stats.expiredKeys++;
     this.notify(Notify.Expired, 'expired', key, db.id);
     this.modified(db, key);
-    this.propagate(db.id, ['DEL', key]);
+    this.propagate(db.id, [this.config.values['lazyfree-lazy-expire'] ? 'UNLINK' : 'DEL', key]);
   }
 
   /** Sends a write to AOF and replicas. */
@@ -233,10 +269,11 @@ export class Server implements DatabaseOwner {
 
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
   propagateCall(c: Client, cmd: Command, argv: string[]): void {
-    if (this.propagators.length === 0) return;
+    // A rewrite is for this call only, whether or not anything listens.
     const rewritten = c.ext.propagateAs as string[][] | undefined;
+    if (rewritten !== undefined) c.ext.propagateAs = undefined;
+    if (this.propagators.length === 0) return;
     if (rewritten !== undefined) {
-      c.ext.propagateAs = undefined;
       for (const a of rewritten) this.propagate(c.db.id, a);
       return;
     }
