@@ -15,6 +15,8 @@ let nextDb = 0;
 
 export function activeExpireCycle(server: Server): void {
   if (server.keepExpiredKeys) return;
+  // While clients are paused the data set stays as it is.
+  if ((server.pause.all || server.pause.write) && server.clientsPaused()) return;
   const effort = (server.config.values['active-expire-effort'] as number) - 1;
   const perLoop = KEYS_PER_LOOP + Math.floor((KEYS_PER_LOOP / 4) * effort);
   const stale = ACCEPTABLE_STALE - effort;

@@ -25,6 +25,7 @@ export type Reply =
   | VerbatimReply
   | BigNumberReply
   | NullArray
+  | AttributeReply
   | NoReply;
 
 export class SimpleString {
@@ -76,6 +77,14 @@ export class BoolReply {
 /** Verbatim text (`=`), e.g. INFO and CLIENT LIST in RESP3. `format` is three characters. */
 export class VerbatimReply {
   constructor(readonly text: string, readonly format = 'txt') {}
+}
+
+/**
+ * A reply preceded by RESP3 attributes (`|`, a flat key/value list). RESP2 clients get only the
+ * reply.
+ */
+export class AttributeReply {
+  constructor(readonly attributes: Reply[], readonly reply: Reply) {}
 }
 
 export class BigNumberReply {
