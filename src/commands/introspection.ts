@@ -132,7 +132,8 @@ function allInfo(table: CommandTable): Reply {
   return out;
 }
 
-function getKeys(table: CommandTable, argv: string[], withFlags: boolean): Reply {
+/** COMMAND GETKEYS / GETKEYSANDFLAGS: `argv` is the whole request (COMMAND, GETKEYS, the call…). */
+export function getKeys(table: CommandTable, argv: string[], withFlags: boolean): Reply {
   const call = argv.slice(2);
   const cmd = byCall(table, call);
   if (cmd === undefined) err('ERR Invalid command specified');
