@@ -2,7 +2,7 @@
 // REPLY, PAUSE, UNPAUSE, UNBLOCK, NO-EVICT, NO-TOUCH, SETINFO, HELP. (CLIENT TRACKING, CACHING,
 // GETREDIR and TRACKINGINFO come from the tracking family.)
 
-import { err, ErrorReply, Errors, NIL_ARRAY, NO_REPLY, OK, SimpleString, VerbatimReply, type Reply } from '../resp/reply.js';
+import { asciiUpper, cstr, err, ErrorReply, Errors, NO_REPLY, OK, SimpleString, VerbatimReply, type Reply } from '../resp/reply.js';
 import { ClientFlag, ReplyMode, type Client } from '../server/client.js';
 import {
   clientInfoString, clientListString, clientType, clientTypeByName, type ClientType,
@@ -15,7 +15,7 @@ import { NAME_ERROR, setClientName } from './connection.js';
 
 /** The error for a subcommand called with arguments its own parsing does not accept. */
 function subcommandSyntaxError(argv: string[]): never {
-  err(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+  err(`ERR unknown subcommand or wrong number of arguments for '${cstr(argv[1]).slice(0, 128)}'. Try ${asciiUpper(cstr(argv[0]))} HELP.`);
 }
 
 /** An integer argument as Redis's getLongLongFromObjectOrReply reads it. */
@@ -31,7 +31,7 @@ function eq(arg: string, word: string): boolean {
 
 /** The HELP reply of a container command: a header, the lines, and HELP's own entry. */
 export function helpReply(argv: string[], lines: string[]): Reply {
-  const out: Reply[] = [new SimpleString(`${argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)];
+  const out: Reply[] = [new SimpleString(`${asciiUpper(cstr(argv[0]))} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)];
   for (const line of lines) out.push(new SimpleString(line));
   out.push(new SimpleString('HELP'), new SimpleString('    Prints this help.'));
   return out;
@@ -89,7 +89,7 @@ function list(c: Client, argv: string[]): Reply {
   const server = c.server;
   if (argv.length === 4 && eq(argv[2], 'type')) {
     const type = clientTypeByName(argv[3]);
-    if (type === -1) err(`ERR Unknown client type '${argv[3]}'`);
+    if (type === -1) err(`ERR Unknown client type '${cstr(argv[3])}'`);
     return new VerbatimReply(clientListString(server, type));
   }
   if (argv.length > 3 && eq(argv[2], 'id')) {
@@ -134,13 +134,13 @@ function kill(c: Client, argv: string[]): Reply {
         f.id = Number(v);
       } else if (option === 'type') {
         f.type = clientTypeByName(value);
-        if (f.type === -1) err(`ERR Unknown client type '${value}'`);
+        if (f.type === -1) err(`ERR Unknown client type '${cstr(value)}'`);
       } else if (option === 'addr') {
         f.addr = value;
       } else if (option === 'laddr') {
         f.laddr = value;
       } else if (option === 'user') {
-        if (!authenticator(server).userExists(value)) err(`ERR No such user '${value}'`);
+        if (!authenticator(server).userExists(value)) err(`ERR No such user '${cstr(value)}'`);
         f.user = value;
       } else if (option === 'skipme') {
         if (eq(value, 'yes')) f.skipMe = true;
@@ -322,8 +322,8 @@ export const client: Family = {
         run: (c, argv) => {
           const attr = argv[2];
           const lower = attr.toLowerCase();
-          if (lower !== 'lib-name' && lower !== 'lib-ver') err(`ERR Unrecognized option '${attr}'`);
-          if (!validAttribute(argv[3])) err(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+          if (lower !== 'lib-name' && lower !== 'lib-ver') err(`ERR Unrecognized option '${cstr(attr)}'`);
+          if (!validAttribute(argv[3])) err(`ERR ${cstr(attr)} cannot contain spaces, newlines or special characters.`);
           if (lower === 'lib-name') c.libName = argv[3];
           else c.libVersion = argv[3];
           return OK;
@@ -332,4 +332,3 @@ export const client: Family = {
     },
   },
 };
-void NIL_ARRAY;

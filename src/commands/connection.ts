@@ -1,6 +1,6 @@
 // Connection commands: PING, ECHO, SELECT, QUIT, AUTH, HELLO, RESET.
 
-import { err, Errors, MapReply, NO_REPLY, OK, PONG, SimpleString, type Reply } from '../resp/reply.js';
+import { cstr, err, Errors, MapReply, OK, PONG, SimpleString, type Reply } from '../resp/reply.js';
 import { ClientFlag, ReplyMode, type Client } from '../server/client.js';
 import { REDIS_VERSION } from '../server/server.js';
 import { authenticate, defaultAuth } from '../server/auth.js';
@@ -105,7 +105,7 @@ export const connection: Family = {
           if (!setClientName(c, argv[i + 1])) err(NAME_ERROR);
           i++;
         } else {
-          err(`ERR Syntax error in HELLO option '${argv[i]}'`);
+          err(`ERR Syntax error in HELLO option '${cstr(argv[i])}'`);
         }
       }
       if (!c.authenticated) {
@@ -133,4 +133,3 @@ export const connection: Family = {
     },
   },
 };
-void NO_REPLY;

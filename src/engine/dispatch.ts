@@ -5,7 +5,7 @@
 
 import { Flag, type Command } from '../commands/command.js';
 import { ClientFlag, type Client } from '../server/client.js';
-import { CommandError, ErrorReply, Errors, NO_REPLY, QUEUED, type Reply } from '../resp/reply.js';
+import { asciiUpper, CommandError, cstr, ErrorReply, Errors, NO_REPLY, QUEUED, type Reply } from '../resp/reply.js';
 
 /** Looks up argv's command, descending into container commands (CLIENT LIST, CONFIG GET…). */
 export function lookupCommand(c: Client, argv: string[]): Command | undefined {
@@ -18,12 +18,13 @@ export function lookupCommand(c: Client, argv: string[]): Command | undefined {
 export function unknownCommandError(c: Client, argv: string[]): string {
   const base = c.server.commands.get(argv[0]);
   let message: string;
+  // User text goes in as C strings (up to a NUL byte), as Redis formats it.
   if (base !== undefined && base.subcommands !== null) {
-    message = `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`;
+    message = `ERR unknown subcommand '${cstr(argv[1]).slice(0, 128)}'. Try ${asciiUpper(cstr(argv[0]))} HELP.`;
   } else {
     let args = '';
-    for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
-    message = `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+    for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${cstr(argv[i]).slice(0, 128 - args.length)}' `;
+    message = `ERR unknown command '${cstr(argv[0]).slice(0, 128)}', with args beginning with: ${args}`;
   }
   return message.replace(/[\r\n]/g, ' ');
 }

@@ -47,7 +47,7 @@ export class RequestParser {
 
   /** Up to `n` unparsed bytes, for log messages. */
   head(n: number): Buffer {
-    if (this.bigChunks) return this.bigChunks[0].subarray(0, n);
+    if (this.bigChunks) return Buffer.concat(this.bigChunks).subarray(0, n);
     if (this.buf === null) return Buffer.alloc(0);
     return this.buf.subarray(this.pos, Math.min(this.buf.length, this.pos + n));
   }

@@ -109,6 +109,20 @@ export const PONG = new SimpleString('PONG');
 export const NIL_ARRAY = NullArray.instance;
 export const NO_REPLY = NoReply.instance;
 
+/**
+ * User text as Redis puts it in formatted error messages: as a C string, up to its first NUL
+ * byte.
+ */
+export function cstr(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/** ASCII-only upper case (C's toupper), leaving every other byte as it is. */
+export function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
 export function err(message: string): never {
   throw new CommandError(message);
 }

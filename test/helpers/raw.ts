@@ -21,7 +21,7 @@ const SENTINEL_REPLY = `$${SENTINEL.length}\r\n${SENTINEL}\r\n`;
  * (default), an ECHO follows them and the exchange ends when its reply arrives (or the server
  * closes); otherwise it ends when the server closes the connection.
  */
-export function exchange(port: number, chunks: (string | Buffer)[], opts: { sentinel?: boolean; timeoutMs?: number } = {}): Promise<Exchange> {
+export function exchange(port: number, chunks: (string | Buffer)[], opts: { sentinel?: boolean; timeoutMs?: number; end?: boolean } = {}): Promise<Exchange> {
   const sentinel = opts.sentinel ?? true;
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -52,6 +52,7 @@ export function exchange(port: number, chunks: (string | Buffer)[], opts: { sent
         await new Promise<void>((r) => socket.write(typeof c === 'string' ? Buffer.from(c, 'latin1') : c, () => r()));
       }
       if (sentinel && !socket.destroyed) socket.write(encodeCommand(['ECHO', SENTINEL]));
+      if (opts.end && !socket.destroyed) socket.end();
     });
   });
 }
