@@ -9,6 +9,14 @@ import type { Family } from './command.js';
 import { intArg } from './args.js';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
+
+/**
+ * Hides an argument from whatever looks at the request after it ran (MONITOR, the slowlog), as
+ * Redis does with credentials.
+ */
+export function redact(argv: string[], index: number): void {
+  argv[index] = '(redacted)';
+}
 const RESET = new SimpleString('RESET');
 
 /**
@@ -70,15 +78,19 @@ export const connection: Family = {
       if (argv.length > 3) err(Errors.syntax);
       let user: string;
       let password: string;
+      // Credentials never reach MONITOR or the slowlog, which see argv after the command.
+      const secret = argv.slice(1);
+      redact(argv, 1);
+      if (argv.length === 3) redact(argv, 2);
       if (argv.length === 2) {
         if (!c.server.requiresAuth()) {
           err('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
         }
         user = 'default';
-        password = argv[1];
+        password = secret[0];
       } else {
-        user = argv[1];
-        password = argv[2];
+        user = secret[0];
+        password = secret[1];
       }
       if (!authenticate(c, user, password)) err(WRONGPASS);
       return OK;
@@ -99,7 +111,10 @@ export const connection: Family = {
         const more = argv.length - 1 - i;
         const option = argv[i].toLowerCase();
         if (option === 'auth' && more >= 2) {
-          if (!authenticate(c, argv[i + 1], argv[i + 2])) err(WRONGPASS);
+          const [user, password] = [argv[i + 1], argv[i + 2]];
+          redact(argv, i + 1);
+          redact(argv, i + 2);
+          if (!authenticate(c, user, password)) err(WRONGPASS);
           i += 2;
         } else if (option === 'setname' && more >= 1) {
           if (!setClientName(c, argv[i + 1])) err(NAME_ERROR);
