@@ -423,7 +423,14 @@ export class Server implements DatabaseOwner {
       write: !all && !(active && p.all),
       until: active ? Math.max(p.until, until) : until,
     };
+    // End the pause on time (the cron would notice it only at its next tick).
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    const delay = this.pause.until - Date.now() + 1;
+    this.pauseTimer = delay < 2 ** 31 - 1 ? setTimeout(() => this.clientsPaused(), Math.max(delay, 0)) : null;
+    this.pauseTimer?.unref();
   }
+
+  private pauseTimer: NodeJS.Timeout | null = null;
 
   /** Whether a CLIENT PAUSE is in effect; ends it when its time is up. */
   clientsPaused(): boolean {
@@ -462,6 +469,10 @@ export class Server implements DatabaseOwner {
 
   unpause(): void {
     this.pause = { all: false, write: false, until: 0 };
+    if (this.pauseTimer !== null) {
+      clearTimeout(this.pauseTimer);
+      this.pauseTimer = null;
+    }
     if (this.pausedClients.size === 0) return;
     const waiting = [...this.pausedClients];
     this.pausedClients.clear();
