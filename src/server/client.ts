@@ -77,7 +77,7 @@ export class Client {
   addr = '';
   laddr = '';
   fd = -1;
-  /** When output first exceeded the soft limit (ms), 0 when under it. */
+  /** When output first exceeded the soft limit (in whole seconds, as Redis counts), 0 when under it. */
   softLimitSince = 0;
 
   /** Per-family state, created on demand by the families that need it. */
