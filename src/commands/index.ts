@@ -1,8 +1,10 @@
 // Every command family, registered into the command table at startup.
 
 import type { Family } from './command.js';
+import { client } from './client.js';
 import { connection } from './connection.js';
+import { introspection } from './introspection.js';
 import { keys } from './keys.js';
 import { strings } from './strings.js';
 
-export const allFamilies: Family[] = [connection, keys, strings];
+export const allFamilies: Family[] = [connection, client, introspection, keys, strings];

@@ -49,8 +49,9 @@ export class Blocking {
     server.closeHooks.push((c) => this.remove(c));
   }
 
+  /** Blocked clients (INFO blocked_clients), counting those held by CLIENT PAUSE as Redis does. */
   get blockedCount(): number {
-    return this.byClient.size;
+    return this.byClient.size + this.server.pausedClients.size;
   }
 
   /** Number of distinct keys clients are blocked on (INFO total_blocking_keys). */
@@ -153,6 +154,13 @@ export class Blocking {
     c.write(encodeReply(reply, c.resp));
     this.server.resume(c);
     return true;
+  }
+
+  /** CLIENT UNBLOCK: ends a block as its timeout would, or with `error`. */
+  unblockWithTimeout(c: Client, error?: ErrorReply): boolean {
+    const entry = this.byClient.get(c);
+    if (entry === undefined) return false;
+    return this.unblock(c, error ?? entry.spec.timeoutReply);
   }
 
   /** Forgets a client's block (disconnects, unblocking). */
