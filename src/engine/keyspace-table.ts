@@ -303,6 +303,12 @@ export class KeyspaceTable {
     if (this.size === 0) return undefined;
     const slots = this.slots;
     const n = slots.length;
+    // Probing random slots picks every entry with the same chance (taking the next entry after
+    // an empty slot would favour entries that follow gaps); the table is at least 10% full.
+    for (let tries = 0; tries < 64; tries++) {
+      const s = slots[Math.floor(Math.random() * n)];
+      if (s !== undefined) return [slotKey(s), slotValue(s)];
+    }
     let p = Math.floor(Math.random() * n);
     for (let i = 0; i < n; i++, p = p + 1 === n ? 0 : p + 1) {
       const s = slots[p];
@@ -310,4 +316,5 @@ export class KeyspaceTable {
     }
     return undefined;
   }
+
 }

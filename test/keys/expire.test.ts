@@ -13,6 +13,12 @@ before(async () => {
 after(() => d.close());
 
 const FAR = '99999999999999'; // year 5138, in ms
+/**
+ * Relative expiries are read back with TTL: the two servers may see a second go by between the
+ * EXPIRE and the TTL, so TTLs are compared to the nearest ten seconds.
+ */
+const roughTtl = (command: string[], raw: string) =>
+  command[0].toUpperCase() === 'TTL' && /^:\d+\r\n$/.test(raw) ? `:~${Math.round(Number(raw.slice(1, -2)) / 10)}\r\n` : raw;
 const FAR_S = '99999999999'; // in s
 
 test('EXPIRE family sets absolute times; TTL family reads them', async () => {
@@ -43,7 +49,7 @@ test('NX, XX, GT and LT', async () => {
     ['PERSIST', 'k'], ['EXPIRE', 'k', '-1', 'LT'], ['EXISTS', 'k'],
     ['SET', 'k', 'v'], ['PEXPIREAT', 'k', FAR], ['EXPIRE', 'k', '-1', 'GT'], ['EXISTS', 'k'],
     ['EXPIRE', 'k', '-1', 'LT'], ['EXISTS', 'k'],
-  ]);
+  ], { normalize: roughTtl });
 });
 
 test('a time in the past deletes the key', async () => {
