@@ -4,6 +4,7 @@
 
 import type { Database } from './database.js';
 import type { Server } from '../server/server.js';
+import { latencySample } from '../server/latency-monitor.js';
 
 const KEYS_PER_LOOP = 20;
 /** Share of a cron period the cycle may use, in percent (Redis: 25). */
@@ -14,7 +15,7 @@ const ACCEPTABLE_STALE = 10;
 let nextDb = 0;
 
 export function activeExpireCycle(server: Server): void {
-  if (server.keepExpiredKeys) return;
+  if (server.keepExpiredKeys || !server.activeExpire) return;
   const effort = (server.config.values['active-expire-effort'] as number) - 1;
   const perLoop = KEYS_PER_LOOP + Math.floor((KEYS_PER_LOOP / 4) * effort);
   const stale = ACCEPTABLE_STALE - effort;
@@ -60,15 +61,18 @@ export function activeExpireCycle(server: Server): void {
       }
       if (performance.now() - start > budgetMs) {
         server.stats.expiredTimeCapReachedCount++;
-        return finish(server, totalSampled, totalExpired);
+        return finish(server, totalSampled, totalExpired, start);
       }
       if (sampled === 0 || expired * 100 <= sampled * stale) break;
     }
   }
-  finish(server, totalSampled, totalExpired);
+  finish(server, totalSampled, totalExpired, start);
 }
 
-function finish(server: Server, sampled: number, expired: number): void {
+function finish(server: Server, sampled: number, expired: number, start: number): void {
   const current = sampled ? expired / sampled : 0;
   server.stats.expiredStalePerc = current * 0.05 + server.stats.expiredStalePerc * 0.95;
+  const elapsed = performance.now() - start;
+  server.stats.expireCycleCpuMs += elapsed;
+  latencySample(server, 'expire-cycle', Math.floor(elapsed));
 }
