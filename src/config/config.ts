@@ -148,8 +148,9 @@ export class Config {
 
   /**
    * Sets a setting from a config file line or command line option (arguments after the
-   * name). Returns Redis's error text, or undefined. `firstInFile` tells an accumulating
-   * setting (save) that earlier values are to be replaced rather than added to.
+   * name). Returns Redis's error text, or undefined. `accumulateAfterFirst`: the setting was
+   * already met while reading this configuration, so an accumulating setting (save) adds to
+   * it instead of replacing it.
    */
   setFromArgs(s: Setting, args: string[], accumulateAfterFirst: boolean): string | undefined {
     const multi = ((s.flags ?? 0) & SettingFlag.MultiArg) !== 0;
@@ -164,7 +165,8 @@ export class Config {
       const e = s.onSet(parsed.value);
       if (e) return e;
     }
-    if (s.accumulate && accumulateAfterFirst) {
+    // A repeated directive adds to the earlier ones, but an explicit empty value resets them.
+    if (s.accumulate && accumulateAfterFirst && !(args.length === 1 && args[0] === '')) {
       this.store(s, { value: s.accumulate(current, parsed.value) });
     } else {
       this.store(s, parsed);
