@@ -296,7 +296,7 @@ export class Config {
     if (s.rewrite) return s.rewrite();
     const value = this.values[s.name];
     const def = this.defaults.get(s.name);
-    if (s.type.rewrite) return s.type.rewrite(value, def);
+    if (s.type.rewrite) return s.type.rewrite(value, def, this.texts.get(s.name));
     const text = this.format(s);
     return [{ args: text, force: text !== s.type.format(def) }];
   }

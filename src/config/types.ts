@@ -32,7 +32,7 @@ export interface SettingType<T> {
    * the file (its lines are removed). Default: one line, the CONFIG GET text, forced when it
    * differs from the default's.
    */
-  rewrite?(value: T, defaultValue: T): RewriteLine[] | null;
+  rewrite?(value: T, defaultValue: T, exactText?: string): RewriteLine[] | null;
 }
 
 export const BOOL_ERROR = "argument must be 'yes' or 'no'";
@@ -170,8 +170,13 @@ export function numeric(o: NumericOptions): SettingType<number> {
       return { value: toNumber(v), text: show(v) };
     },
     format: (v) => show(BigInt(Math.trunc(v))),
-    rewrite(value, def) {
-      const v = BigInt(Math.trunc(value));
+    rewrite(value, def, exact) {
+      // The exact CONFIG GET text keeps 64-bit values that a JS number rounds.
+      let v = BigInt(Math.trunc(value));
+      if (exact !== undefined) {
+        if (o.percent && exact.endsWith('%')) v = -BigInt(exact.slice(0, -1));
+        else v = BigInt(o.octal ? '0o' + exact : exact);
+      }
       const force = value !== def;
       if (o.percent && v < 0n) return [{ args: `${-v}%`, force }];
       if (o.memory) return [{ args: formatMemoryUnits(v), force }];
