@@ -13,7 +13,7 @@ import type { Server } from '../server/server.js';
 import { err, OK, type Reply } from '../resp/reply.js';
 import { parseInt64 } from '../util/numbers.js';
 import { helpReply, subcommandSyntaxError } from './help.js';
-import { latencySample } from '../server/latency-monitor.js';
+import { latencyMonitor } from '../server/latency-monitor.js';
 
 export const REDACTED = '(redacted)';
 
@@ -91,8 +91,11 @@ export function slowlog(server: Server): Slowlog {
  */
 export function installCommandLogging(server: Server): void {
   const log = slowlog(server);
+  const monitor = latencyMonitor(server);
   server.afterCallHooks.push((c: Client, cmd: Command, argv: string[], usec: number) => {
-    latencySample(server, cmd.is(Flag.Fast) ? 'fast-command' : 'command', Math.floor(usec / 1000));
+    if (monitor.threshold !== 0 && usec >= monitor.threshold * 1000) {
+      monitor.add((cmd.flags & Flag.Fast) !== 0 ? 'fast-command' : 'command', Math.floor(usec / 1000));
+    }
     if ((c.flags & ClientFlag.Blocked) !== 0) {
       c.ext.blockedCall = { cmd, argv, usec };
       return;
