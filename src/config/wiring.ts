@@ -25,11 +25,15 @@ export function wireSettings(server: Server): void {
   // The listeners are (re)opened once the server listens; at startup `listen` opens them.
   hook(server, 'port', (port: number) => {
     if (!server.listening || server.boundPorts.includes(port)) return;
-    if (port !== 0 && !canListen(server, port)) return 'Unable to listen on this port. Check server logs.';
+    if (port !== 0 && !canListen(server, port, false)) return 'Unable to listen on this port. Check server logs.';
     relisten(server);
   });
   hook(server, 'bind', (_addrs: string[], old: string[]) => {
     if (!server.listening) return;
+    // Addresses this server holds on the port may overlap the new ones: only errors other
+    // than "in use" show up before the switch.
+    const port = server.config.values.port as number;
+    if (port !== 0 && !canListen(server, port, true)) return 'Failed to bind to specified addresses.';
     relisten(server, old);
   });
   const oom = oomScore(server);
@@ -59,11 +63,11 @@ function relisten(server: Server, previousBind?: string[]): void {
  * Whether the port can be listened on at every bind address. Node offers no synchronous
  * listen, so a short-lived process tries (CONFIG SET must answer at once).
  */
-function canListen(server: Server, port: number): boolean {
+function canListen(server: Server, port: number, inUseIsFine: boolean): boolean {
   const binds = (server.config.values.bind as string[]).length ? (server.config.values.bind as string[]) : ['*', '-::*'];
   const script = `
     const net = require('node:net');
-    const [binds, port] = JSON.parse(process.argv[1]);
+    const [binds, port, inUseIsFine] = JSON.parse(process.argv[1]);
     (async () => {
       for (const b of binds) {
         const optional = b.startsWith('-');
@@ -74,13 +78,16 @@ function canListen(server: Server, port: number): boolean {
           s.once('error', (e) => res(optional && ['EADDRNOTAVAIL', 'EAFNOSUPPORT'].includes(e.code) ? true : e.code));
           s.listen({ port, host, ipv6Only: host.includes(':') }, () => s.close(() => res(true)));
         });
-        if (ok !== true) { process.stdout.write(String(ok)); return; }
+        if (ok !== true && !(inUseIsFine && ok === 'EADDRINUSE')) { process.stdout.write(String(ok)); return; }
       }
       process.stdout.write('ok');
     })();`;
-  const r = spawnSync(process.execPath, ['-e', script, JSON.stringify([binds, port])], { encoding: 'latin1', timeout: 5000 });
+  const r = spawnSync(process.execPath, ['-e', script, JSON.stringify([binds, port, inUseIsFine])], { encoding: 'latin1', timeout: 5000 });
   if (r.stdout === 'ok') return true;
-  server.log('warning', `Warning: Could not create server TCP listening socket *:${port}: ${r.stdout === 'EADDRINUSE' ? 'bind: Address already in use' : r.stdout || 'failed'}`);
+  const reason: Record<string, string> = {
+    EADDRINUSE: 'bind: Address already in use', EADDRNOTAVAIL: 'bind: Cannot assign requested address', EACCES: 'bind: Permission denied',
+  };
+  server.log('warning', `Warning: Could not create server TCP listening socket *:${port}: ${reason[r.stdout] ?? (r.stdout || 'failed')}`);
   return false;
 }
 

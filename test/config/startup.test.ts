@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { freePort, MAIN_JS, startLarder, startRedis, type RunningServer } from '../helpers/servers.js';
 
 interface Exit {
@@ -36,9 +36,15 @@ function runToExit(command: string, args: string[], cwd: string, input?: string)
 const larder = (args: string[], cwd: string, input?: string) => runToExit(process.execPath, [MAIN_JS, ...args], cwd, input);
 const redis = (args: string[], cwd: string, input?: string) => runToExit('redis-server', args, cwd, input);
 
+const dirs: string[] = [];
 function tmpdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'larder-startup-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-startup-'));
+  dirs.push(dir);
+  return dir;
 }
+after(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** A log line without its "pid:role date time level" prefix. */
 function stripLogPrefix(line: string): string {
