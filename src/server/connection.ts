@@ -51,6 +51,7 @@ function onData(c: Client, chunk: Buffer): void {
   if ((c.flags & ClientFlag.Closed) !== 0) return;
   const server = c.server;
   server.stats.netInputBytes += chunk.length;
+  server.stats.totalReadsProcessed++;
   server.refreshTime();
   c.lastInteraction = server.now;
   c.parser.feed(chunk);

@@ -318,6 +318,7 @@ export class Server implements DatabaseOwner {
     if (out.length === 0 || (c.flags & ClientFlag.Closed) !== 0) return;
     c.out = '';
     this.stats.netOutputBytes += out.length;
+    this.stats.totalWritesProcessed++;
     c.socket!.write(out, 'latin1');
     if ((c.flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
     else if (this.checkOutputLimits(c)) this.closeClient(c);
