@@ -227,3 +227,32 @@ test('strings changed in place digest like their plain form, and size as raw str
   assert.equal(rdbStringValueLength(m, true), 12);
   assert.equal(rdbStringValueLength(MutableString.from('123'), true), 2);
 });
+
+test('DEBUG PROTOCOL in RESP3 produces the bytes Redis 7.0.15 produces', async () => {
+  // Recorded from redis-server 7.0.15 (HELLO 3, then DEBUG PROTOCOL of each type in order).
+  const expected =
+    '$11\r\nHello World\r\n:12345\r\n,3.141\r\n(1234567999999999999999999999999999999\r\n_\r\n*3\r\n:0\r\n:1\r\n:2\r\n~3\r\n:0\r\n:1\r\n:2\r\n' +
+    '%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n' +
+    '$39\r\nSome real reply following the attribute\r\n>2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n' +
+    '$40\r\nSome real reply following the push reply\r\n=29\r\ntxt:This is a verbatim\nstring\r\n#t\r\n#f\r\n';
+  const { Server } = await import('../../src/server/server.js');
+  const { Client } = await import('../../src/server/client.js');
+  const { allFamilies } = await import('../../src/commands/index.js');
+  const { processCommand } = await import('../../src/engine/dispatch.js');
+  const { encodeReply } = await import('../../src/resp/encoder.js');
+  const server = new Server();
+  server.register(...allFamilies);
+  server.config.set([['enable-debug-command', 'yes']], { startup: true });
+  server.init();
+  const socket = { remoteAddress: '127.0.0.1', remotePort: 1, localAddress: '127.0.0.1', localPort: 2, writableLength: 0, destroyed: false, write: () => true };
+  const c = new Client(server, 1, socket as never);
+  c.resp = 3;
+  let out = '';
+  for (const t of ['string', 'integer', 'double', 'bignum', 'null', 'array', 'set', 'map', 'attrib', 'push', 'verbatim', 'true', 'false']) {
+    const reply = processCommand(c, ['DEBUG', 'PROTOCOL', t]);
+    out += c.out + encodeReply(reply, 3);
+    c.out = '';
+  }
+  assert.equal(out, expected);
+  await server.close();
+});
