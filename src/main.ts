@@ -143,11 +143,12 @@ async function main(): Promise<void> {
     server.log('warning', `Failed listening on port ${v.port} (TCP), aborting.`);
     process.exit(1);
   }
-  if ((v.port as number) === 0) {
+  if ((v.port as number) === 0 && !v.unixsocket) {
     server.log('warning', 'Configured to not listen anywhere, exiting.');
     process.exit(1);
   }
-  server.log('notice', 'Ready to accept connections');
+  if ((v.port as number) !== 0) server.log('notice', 'Ready to accept connections');
+  if (v.unixsocket) server.log('notice', `The server is now ready to accept connections at ${v.unixsocket}`);
   const maxmemory = v.maxmemory as number;
   if (maxmemory > 0 && maxmemory < 1024 * 1024) {
     server.log('warning', `WARNING: You specified a maxmemory value that is less than 1MB (current value is ${maxmemory} bytes). Are you sure this is what you really want?`);

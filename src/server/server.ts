@@ -455,8 +455,21 @@ export class Server implements DatabaseOwner {
     }
     if (!samePort) for (const l of previous) l.close();
     this.listeners.push(...opened);
+    if (!this.listening && v.unixsocket) await this.listenUnix(v.unixsocket as string, v.unixsocketperm as number);
     this.boundPorts.length = 0;
     this.boundPorts.push(...ports);
+  }
+
+  /** The Unix socket listener (unixsocket, unixsocketperm): a stale socket file is replaced. */
+  private async listenUnix(file: string, perm: number): Promise<void> {
+    fs.rmSync(file, { force: true });
+    const srv = net.createServer((s) => acceptConnection(this, s));
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`Failed opening Unix socket: ${e.message}`)));
+      srv.listen({ path: file, backlog: this.config.values['tcp-backlog'] }, () => resolve());
+    });
+    if (perm) fs.chmodSync(file, perm);
+    this.listeners.push(srv);
   }
 
   private startCron(): void {

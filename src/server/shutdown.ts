@@ -62,6 +62,8 @@ export function shutdownServer(server: Server, flags: number): boolean {
       // already gone
     }
   }
+  const unixsocket = server.config.values.unixsocket as string;
+  if (unixsocket) fs.rmSync(unixsocket, { force: true });
   // Pending replies go out before the process ends (the SHUTDOWN caller gets none).
   server.flush();
   server.log('warning', 'Redis is now ready to exit, bye bye...');

@@ -371,3 +371,26 @@ test('--version, --help, reading the config from stdin, and the banner', async (
   assert.equal(a.stderr, b.stderr);
   assert.equal(a.code, 1);
 });
+
+test('unixsocket: the server listens on a Unix socket with the given permissions', async () => {
+  const dir = tmpdir();
+  const sock = path.join(dir, 'l.sock');
+  const s = await startLarder({ args: ['--unixsocket', sock, '--unixsocketperm', '700'], dir });
+  try {
+    assert.equal(fs.statSync(sock).mode & 0o777, 0o700);
+    assert.match(s.output(), new RegExp(`The server is now ready to accept connections at ${sock}`));
+    const net = await import('node:net');
+    const reply = await new Promise<string>((resolve, reject) => {
+      const c = net.connect(sock, () => c.write('PING\r\n'));
+      c.on('data', (d) => {
+        resolve(d.toString('latin1'));
+        c.destroy();
+      });
+      c.on('error', reject);
+    });
+    assert.equal(reply, '+PONG\r\n');
+  } finally {
+    await s.stop();
+  }
+  assert.equal(fs.existsSync(sock), false);
+});
