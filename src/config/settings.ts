@@ -310,6 +310,8 @@ export function defaultSettings(): Setting[] {
     I('timeout', 0n, INT_MAX, 0),
     I('tcp-keepalive', 0n, INT_MAX, 300),
     I('tcp-backlog', 0n, INT_MAX, 511, F.Immutable),
+    SN('unixsocket', F.Immutable),
+    N('unixsocketperm', { min: 0n, max: 0o777n, unsigned: true, octal: true }, '0', F.Immutable),
     { ...I('hz', 0n, INT_MAX, 10), type: clamped(numeric({ min: 0n, max: INT_MAX }), 1, 500) },
     E('loglevel', ['debug', 'verbose', 'notice', 'warning'], 'notice'),
     S('logfile', '', F.Immutable),
@@ -415,7 +417,7 @@ export function defaultSettings(): Setting[] {
     // ---- Inert: accepted and reported, no effect in Larder ----
     // Process management (Larder neither daemonizes nor talks to a supervisor, and keeps no
     // syslog), allocator, defragmentation and threading knobs of Redis's C runtime, TLS
-    // (Larder speaks plain TCP), Unix sockets, cluster mode, and CPU pinning.
+    // (Larder speaks plain TCP and Unix sockets), cluster mode, and CPU pinning.
     B('daemonize', false, F.Immutable),
     E('supervised', ['upstart', 'systemd', 'auto', 'no'], 'no', F.Immutable),
     B('syslog-enabled', false, F.Immutable),
@@ -440,8 +442,6 @@ export function defaultSettings(): Setting[] {
     I('active-defrag-threshold-upper', 0n, 1000n, 100),
     M('active-defrag-ignore-bytes', 1n, LLONG_MAX, 100 * MB, 0, {}, true),
     N('active-defrag-max-scan-fields', { min: 1n, max: LONG_MAX }, '1000'),
-    SN('unixsocket', F.Immutable),
-    N('unixsocketperm', { min: 0n, max: 0o777n, unsigned: true, octal: true }, '0', F.Immutable),
     UI('socket-mark-id', 0n, UINT_MAX, 0, F.Immutable),
     SN('bind-source-addr'),
     SN('server_cpulist', F.Immutable),
