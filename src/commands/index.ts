@@ -6,5 +6,15 @@ import { connection } from './connection.js';
 import { introspection } from './introspection.js';
 import { keys } from './keys.js';
 import { strings } from './strings.js';
+import { configFamily } from './config.js';
+import { infoFamily } from './info.js';
+import { slowlogFamily } from './slowlog.js';
+import { latencyFamily } from './latency.js';
+import { debugFamily } from './debug.js';
+import { memoryFamily } from './memory.js';
+import { adminFamily } from './admin.js';
 
-export const allFamilies: Family[] = [connection, client, introspection, keys, strings];
+export const allFamilies: Family[] = [
+  connection, client, introspection, keys, strings,
+  configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
+];
