@@ -2,7 +2,9 @@
 
 import type { Family } from './command.js';
 import { connection } from './connection.js';
+import { geo } from './geo.js';
 import { keys } from './keys.js';
 import { strings } from './strings.js';
+import { zsets } from './zsets.js';
 
-export const allFamilies: Family[] = [connection, keys, strings];
+export const allFamilies: Family[] = [connection, keys, strings, zsets, geo];
