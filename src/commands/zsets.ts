@@ -16,6 +16,8 @@ import type { Family } from './command.js';
 import { parseLexRange, parseScoreRange } from './zset-args.js';
 
 const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
+/** The empty array reply, shared (replies are never mutated once returned). */
+const EMPTY: Reply[] = [];
 const NOT_POSITIVE = 'ERR value is out of range, must be positive';
 
 // ---- Settings ----
@@ -59,7 +61,28 @@ function pairsReply(c: Client, members: string[], scores: number[] | null): Repl
 
 // ---- ZADD / ZINCRBY ----
 
-const scoreBuffer: number[] = [];
+/** Reused for parsed scores (no allocation per ZADD). */
+let scoreBuffer: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
+/** A score argument (getDoubleFromObject rules), with a fast path for small integers. */
+export function scoreArg(s: string): number {
+  const n = s.length;
+  if (n > 0 && n < 16) {
+    let i = s.charCodeAt(0) === 45 ? 1 : 0;
+    if (i < n) {
+      let v = 0;
+      for (; i < n; i++) {
+        const d = s.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === n) return s.charCodeAt(0) === 45 ? -v : v;
+    }
+  }
+  const v = parseDouble(s);
+  if (v === undefined) err(Errors.notFloat);
+  return v;
+}
 
 function zaddCommand(c: Client, argv: string[], incrCommand: boolean): Reply {
   let flags = incrCommand ? ZAddIn.INCR : 0;
@@ -87,13 +110,9 @@ function zaddCommand(c: Client, argv: string[], incrCommand: boolean): Reply {
     err('ERR GT, LT, and/or NX options at the same time are not compatible');
   }
   if (flags & ZAddIn.INCR && n > 1) err('ERR INCR option supports a single increment-element pair');
+  if (scoreBuffer.length < n) scoreBuffer = new Array<number>(n).fill(0);
   const scores = scoreBuffer;
-  scores.length = n;
-  for (let j = 0; j < n; j++) {
-    const v = parseDouble(argv[idx + j * 2]);
-    if (v === undefined) err(Errors.notFloat);
-    scores[j] = v;
-  }
+  for (let j = 0; j < n; j++) scores[j] = scoreArg(argv[idx + j * 2]);
   return zaddApply(c, argv[1], flags, ch, scores, n, argv, idx + 1, 2, 'zadd');
 }
 
@@ -460,9 +479,9 @@ function zpop(c: Client, argv: string[], where: Where): Reply {
   if (argv.length === 3) count = positiveCount(argv[2], NOT_POSITIVE);
   const key = argv[1];
   const v = c.db.get(key);
-  if (v === undefined) return [];
+  if (v === undefined) return EMPTY;
   if (!(v instanceof ZSet)) err(Errors.wrongType);
-  if (count === 0) return [];
+  if (count === 0) return EMPTY;
   return popFrom(c, key, v, where, count, false, c.resp > 2 && count !== -1);
 }
 

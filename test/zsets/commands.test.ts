@@ -1,4 +1,5 @@
 // Sorted set commands against a real Redis: every command, option and error, in RESP2 and RESP3.
+import assert from 'node:assert/strict';
 
 import { after, before, test, type TestContext } from 'node:test';
 import { Differential, type Script } from '../helpers/differential.js';
@@ -211,4 +212,43 @@ test('arity errors', async (t) => {
     ['ZPOPMIN'], ['BZPOPMIN', 'z'], ['ZMPOP', '1', 'z'], ['BZMPOP', '0', '1', 'z'], ['ZRANDMEMBER'], ['ZUNION', '1'], ['ZUNIONSTORE', 'd', '1'],
     ['ZINTERCARD', '1'], ['ZSCAN', 'z'],
   ]);
+});
+
+test('ZSCAN walks a skiplist set: every member once, with its score, MATCH and COUNT honoured', async () => {
+  const c = await d.larder.client();
+  try {
+    await c.send('FLUSHALL');
+    const expected = new Map<string, string>();
+    const args: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const score = String(i % 7 === 0 ? i / 8 : i);
+      expected.set('member:' + i, String(Number(score)));
+      args.push(score, 'member:' + i);
+    }
+    await c.send('ZADD', 'big', ...args);
+    const seen = new Map<string, string>();
+    let cursor = '0';
+    let calls = 0;
+    do {
+      const [next, items] = (await c.call('ZSCAN', 'big', cursor, 'COUNT', '50')) as [string, string[]];
+      for (let i = 0; i < items.length; i += 2) {
+        assert.ok(!seen.has(items[i]), `${items[i]} returned twice`);
+        seen.set(items[i], items[i + 1]);
+      }
+      cursor = next;
+      calls++;
+    } while (cursor !== '0');
+    assert.deepEqual(new Map([...seen].sort()), new Map([...expected].sort()));
+    assert.ok(calls >= 10, `only ${calls} calls`);
+    const matched = new Set<string>();
+    cursor = '0';
+    do {
+      const [next, items] = (await c.call('ZSCAN', 'big', cursor, 'MATCH', 'member:1?')) as [string, string[]];
+      for (let i = 0; i < items.length; i += 2) matched.add(items[i]);
+      cursor = next;
+    } while (cursor !== '0');
+    assert.deepEqual([...matched].sort(), Array.from({ length: 10 }, (_, i) => 'member:1' + i).sort());
+  } finally {
+    c.close();
+  }
 });
