@@ -123,7 +123,7 @@ function geoadd(c: Client, argv: string[]): Reply {
     else ch = true;
   }
   c.ext.propagateAs = [zaddArgv];
-  return zaddApply(c, argv[1], flags, ch, scores, n, argv, longIdx + 2, 3, 'geoadd');
+  return zaddApply(c, argv[1], flags, ch, scores, n, argv, longIdx + 2, 3);
 }
 
 // ---- GEOPOS, GEODIST, GEOHASH ----

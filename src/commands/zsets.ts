@@ -113,7 +113,7 @@ function zaddCommand(c: Client, argv: string[], incrCommand: boolean): Reply {
   if (scoreBuffer.length < n) scoreBuffer = new Array<number>(n).fill(0);
   const scores = scoreBuffer;
   for (let j = 0; j < n; j++) scores[j] = scoreArg(argv[idx + j * 2]);
-  return zaddApply(c, argv[1], flags, ch, scores, n, argv, idx + 1, 2, 'zadd');
+  return zaddApply(c, argv[1], flags, ch, scores, n, argv, idx + 1, 2);
 }
 
 /**
@@ -122,7 +122,7 @@ function zaddCommand(c: Client, argv: string[], incrCommand: boolean): Reply {
  */
 export function zaddApply(
   c: Client, key: string, flags: number, ch: boolean, scores: number[], n: number,
-  argv: string[], first: number, stride: number, command: string,
+  argv: string[], first: number, stride: number,
 ): Reply {
   const incr = (flags & ZAddIn.INCR) !== 0;
   const db = c.db;
@@ -152,7 +152,6 @@ export function zaddApply(
     c.server.wrote(db, key, Notify.Zset, incr ? 'zincr' : 'zadd');
     moreDirty(c, added + updated);
   }
-  void command;
   if (incr) return processed ? new DoubleReply(score) : null;
   return ch ? added + updated : added;
 }

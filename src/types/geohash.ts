@@ -139,7 +139,6 @@ export function areaCenter(area: Area): [number, number] {
 }
 
 const TWO63 = 9223372036854775808;
-const TWO64 = 18446744073709551616;
 
 /**
  * The 64-bit pattern C gets from `(uint64_t)score` on x86-64 (truncation; out-of-range values
@@ -156,7 +155,6 @@ function scoreBits(score: number): [number, number] {
   } else {
     v = score - TWO63 < TWO63 ? BigInt(Math.trunc(score - TWO63)) ^ (1n << 63n) : 0n;
   }
-  void TWO64;
   return [Number(v >> 32n), Number(v & 0xffffffffn)];
 }
 
