@@ -241,6 +241,32 @@ export class ZTree {
     if (h > 0 && leaf.scores.length < LEAF_MIN) this.rebalance(h - 1);
   }
 
+  /** Removes the pair at a 0-based rank (< size), found by subtree counts (no comparisons). */
+  deleteAt(rank: number): void {
+    let node = this.root;
+    const h = this.height;
+    for (let level = 0; level < h; level++) {
+      const inner = node as Inner;
+      const counts = inner.counts;
+      let i = 0;
+      while (rank >= counts[i]) rank -= counts[i++];
+      counts[i]--;
+      this.pathNodes[level] = inner;
+      this.pathIdx[level] = i;
+      node = inner.children[i];
+    }
+    const leaf = node as Leaf;
+    if (rank === leaf.scores.length - 1) {
+      leaf.scores.pop();
+      leaf.members.pop();
+    } else {
+      leaf.scores.splice(rank, 1);
+      leaf.members.splice(rank, 1);
+    }
+    this.size--;
+    if (h > 0 && leaf.scores.length < LEAF_MIN) this.rebalance(h - 1);
+  }
+
   /** The child chosen at path level `level` is under-full: merge it with or borrow from a sibling. */
   private rebalance(level: number): void {
     const parent = this.pathNodes[level];

@@ -195,10 +195,9 @@ export class ZSet extends RObject {
     const tree = this.tree;
     tree.seek(rank);
     const member = tree.leaf.members[tree.index];
-    const score = tree.leaf.scores[tree.index];
-    tree.delete(score, member);
+    this.newScore = tree.leaf.scores[tree.index];
+    tree.deleteAt(rank);
     if (this.dict !== null) this.dict.delete(member);
-    this.newScore = score;
     return member;
   }
 
@@ -211,16 +210,9 @@ export class ZSet extends RObject {
       if (this.dict !== null) this.dict = new Map();
       return n;
     }
-    const members: string[] = [];
-    const scores: number[] = [];
-    this.walk(start, n, false, (m, s) => {
-      members.push(m);
-      scores.push(s);
-    });
-    for (let i = 0; i < members.length; i++) {
-      this.tree.delete(scores[i], members[i]);
-      if (this.dict !== null) this.dict.delete(members[i]);
-    }
+    const dict = this.dict;
+    if (dict !== null) this.walk(start, n, false, (m) => void dict.delete(m));
+    for (let i = 0; i < n; i++) this.tree.deleteAt(start);
     return n;
   }
 

@@ -157,3 +157,27 @@ test('formatDouble rounds exact ties to even like printf', () => {
   assert.equal(formatFixed(1e300, 6).length, 301 + 7);
   assert.equal(formatFixed(-2.5, 0), '-2');
 });
+
+test('deleting by rank keeps the tree consistent', () => {
+  const rand = rng(99);
+  const tree = new ZTree();
+  const model: Pair[] = [];
+  for (let i = 0; i < 30000; i++) {
+    const s = Math.floor(rand() * 1000);
+    const m = 'r' + i;
+    tree.insert(s, m);
+    model.push([s, m]);
+  }
+  model.sort((a, b) => compareKeys(a[0], a[1], b[0], b[1]));
+  for (let i = 0; i < 25000; i++) {
+    const r = rand();
+    const rank = r < 0.3 ? 0 : r < 0.6 ? model.length - 1 : Math.floor(rand() * model.length);
+    assert.equal(tree.memberAt(rank), model[rank][1]);
+    tree.deleteAt(rank);
+    model.splice(rank, 1);
+    if (i % 2500 === 0) tree.check();
+  }
+  tree.check();
+  assert.equal(tree.size, model.length);
+  for (let i = 0; i < model.length; i += 97) assert.equal(tree.rankOf(model[i][0], model[i][1]), i);
+});
