@@ -95,6 +95,8 @@ export function formatDouble(x: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (Number.isNaN(x)) return 'nan';
+  // Integers below 2^53 print as their digits (String gives them exactly; -0 excepted).
+  if (Number.isInteger(x) && x !== 0 && x < 9007199254740992 && x > -9007199254740992) return String(x);
   return formatG(x, 17);
 }
 
