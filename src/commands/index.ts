@@ -1,20 +1,23 @@
-// Every command family, registered into the command table at startup.
+// Every command family, registered into the command table at startup. Families that add
+// subcommands to another family's container command come after it.
 
 import type { Family } from './command.js';
+import { adminFamily } from './admin.js';
 import { client } from './client.js';
+import { configFamily } from './config.js';
 import { connection } from './connection.js';
+import { debugFamily } from './debug.js';
+import { geo } from './geo.js';
+import { infoFamily } from './info.js';
 import { introspection } from './introspection.js';
 import { keys } from './keys.js';
-import { strings } from './strings.js';
-import { configFamily } from './config.js';
-import { infoFamily } from './info.js';
-import { slowlogFamily } from './slowlog.js';
 import { latencyFamily } from './latency.js';
-import { debugFamily } from './debug.js';
 import { memoryFamily } from './memory.js';
-import { adminFamily } from './admin.js';
+import { slowlogFamily } from './slowlog.js';
+import { strings } from './strings.js';
+import { zsets } from './zsets.js';
 
 export const allFamilies: Family[] = [
-  connection, client, introspection, keys, strings,
+  connection, client, introspection, keys, strings, zsets, geo,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
 ];

@@ -43,7 +43,7 @@ export function encodeReply(reply: Reply, resp: number): string {
     return '$' + reply.byteLength + '\r\n' + bytesToLatin1(reply) + '\r\n';
   }
   if (reply instanceof DoubleReply) {
-    const text = formatDouble(reply.value);
+    const text = reply.text ?? formatDouble(reply.value);
     return resp === 2 ? '$' + text.length + '\r\n' + text + '\r\n' : ',' + text + '\r\n';
   }
   if (reply instanceof MapReply) {
