@@ -4,5 +4,8 @@ import type { Family } from './command.js';
 import { connection } from './connection.js';
 import { keys } from './keys.js';
 import { strings } from './strings.js';
+import { lists } from './lists.js';
+import { hashes } from './hashes.js';
+import { sets } from './sets.js';
 
-export const allFamilies: Family[] = [connection, keys, strings];
+export const allFamilies: Family[] = [connection, keys, strings, lists, hashes, sets];

@@ -1,0 +1,109 @@
+// Helpers shared by the collection families (lists, hashes, sets, and sorted sets if they
+// like): cached encoding limits, and the argument handling of HSCAN/SSCAN/ZSCAN.
+
+import { err, Errors, type Reply } from '../resp/reply.js';
+import { globMatch } from '../util/glob.js';
+import { parseInt64 } from '../util/numbers.js';
+import { isToken } from './args.js';
+import type { Server } from '../server/server.js';
+
+/** Encoding thresholds, kept in sync with the settings (read on hot paths). */
+export class CollectionLimits {
+  listFill = -2;
+  hashMaxEntries = 512;
+  hashMaxValue = 64;
+  setMaxIntset = 512;
+
+  constructor(server: Server) {
+    const v = server.config.values;
+    const read = () => {
+      this.listFill = v['list-max-listpack-size'];
+      this.hashMaxEntries = v['hash-max-listpack-entries'];
+      this.hashMaxValue = v['hash-max-listpack-value'];
+      this.setMaxIntset = v['set-max-intset-entries'];
+    };
+    read();
+    for (const name of ['list-max-listpack-size', 'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries']) {
+      const s = server.config.lookup(name);
+      if (s === undefined) continue;
+      const prev = s.apply;
+      s.apply = (value, old) => {
+        const e = prev?.(value, old);
+        if (e) return e;
+        read(); // the store already holds the new value
+
+      };
+    }
+  }
+}
+
+export function collectionLimits(server: Server): CollectionLimits {
+  return server.state('collection-limits', () => new CollectionLimits(server));
+}
+
+const ULONG_MAX = 18446744073709551615n;
+
+/**
+ * A SCAN cursor as Redis reads it (strtoul, base 10): optional sign, digits; a leading blank,
+ * trailing garbage or overflow is "invalid cursor". A minus sign wraps around, as in C.
+ */
+export function scanCursorArg(text: string): bigint {
+  const m = /^([+-]?)(\d*)$/.exec(text);
+  if (m === null || (m[2] === '' && m[1] !== '')) err('ERR invalid cursor');
+  if (m[2] === '') return 0n;
+  let v = BigInt(m[2]);
+  if (v > ULONG_MAX) err('ERR invalid cursor');
+  if (m[1] === '-' && v !== 0n) v = ULONG_MAX + 1n - v;
+  return v;
+}
+
+export interface ScanOptions {
+  count: number;
+  /** null when there is no pattern (or it is "*"). */
+  pattern: string | null;
+}
+
+/** COUNT and MATCH options from argv[from] on (TYPE is only for SCAN: a syntax error here). */
+export function scanOptions(argv: string[], from: number): ScanOptions {
+  let count = 10;
+  let pattern: string | null = null;
+  for (let i = from; i < argv.length; ) {
+    const left = argv.length - i;
+    if (isToken(argv[i], 'COUNT') && left >= 2) {
+      const v = parseInt64(argv[i + 1]);
+      if (v === undefined) err(Errors.notInteger);
+      if (v < 1) err(Errors.syntax);
+      count = typeof v === 'bigint' ? Number.MAX_SAFE_INTEGER : v;
+      i += 2;
+    } else if (isToken(argv[i], 'MATCH') && left >= 2) {
+      pattern = argv[i + 1] === '*' ? null : argv[i + 1];
+      i += 2;
+    } else {
+      err(Errors.syntax);
+    }
+  }
+  return { count, pattern };
+}
+
+/** The empty scan reply (missing key). */
+export function emptyScan(): Reply {
+  return ['0', []];
+}
+
+/** Filters a flat list (single items, or pairs whose first item is matched) by a pattern. */
+export function filterByPattern(items: string[], pattern: string | null, pairs: boolean): string[] {
+  if (pattern === null) return items;
+  const out: string[] = [];
+  const step = pairs ? 2 : 1;
+  for (let i = 0; i < items.length; i += step) {
+    if (!globMatch(pattern, items[i])) continue;
+    out.push(items[i]);
+    if (pairs) out.push(items[i + 1]);
+  }
+  return out;
+}
+
+/** A dense-position cursor (see HashValue.scan) as a JS number, clamped. */
+export function denseCursor(cursor: bigint): number {
+  return cursor > 9007199254740991n ? Number.MAX_SAFE_INTEGER : Number(cursor);
+}
