@@ -179,8 +179,24 @@ function spopWithCount(c: Client, argv: string[]): Reply {
     out[i] = m;
     propagate(c, ['SREM', key, m]);
   }
+  if (size - count <= Math.floor(count / SPOP_MOVE_STRATEGY_MUL) && !set.isIntset) {
+    // When few members remain, Redis moves them to a new set instead, created as for its first
+    // member: a hashtable set whose survivors are all integers becomes an intset again.
+    db.replace(key, rebuild(set, maxIntset(c)));
+  }
   server.modified(db, key);
   return new SetReply(out);
+}
+
+/** How many times bigger than the rest the count must be for SPOP to rebuild the set. */
+const SPOP_MOVE_STRATEGY_MUL = 5;
+
+/** A new set holding `set`'s members, encoded as Redis encodes a set built member by member. */
+function rebuild(set: SetValue, max: number): SetValue {
+  const members = set.view();
+  const out = new SetValue(members[0]);
+  for (let i = 0; i < members.length; i++) out.add(members[i], max);
+  return out;
 }
 
 /** How many times the set must exceed the count before picking instead of removing. */
