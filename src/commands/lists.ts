@@ -376,7 +376,7 @@ function serveMove(c: Client, src: string, dstKey: string, from: End, to: End, r
   if (dst !== undefined && !(dst instanceof ListValue)) return new ErrorReply(Errors.wrongType);
   const value = list.pop(from)!;
   movePush(c, db, dstKey, dst, value, to);
-  server.propagate(db.id, rpoplpush ? ['RPOPLPUSH', src, dstKey] : ['LMOVE', src, dstKey, from === HEAD ? 'LEFT' : 'RIGHT', to === HEAD ? 'LEFT' : 'RIGHT']);
+  server.propagate(db.id, rpoplpush ? ['RPOPLPUSH', src, dstKey] : ['LMOVE', src, dstKey, from === HEAD ? 'left' : 'right', to === HEAD ? 'left' : 'right']);
   server.notify(Notify.List, from === HEAD ? 'lpop' : 'rpop', src, db.id);
   if (list.length === 0) {
     db.delete(src);
