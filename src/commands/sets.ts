@@ -193,7 +193,7 @@ const SPOP_MOVE_STRATEGY_MUL = 5;
 
 /** A new set holding `set`'s members, encoded as Redis encodes a set built member by member. */
 function rebuild(set: SetValue, max: number): SetValue {
-  const members = set.view();
+  const members = set.toArray();
   const out = new SetValue(members[0]);
   for (let i = 0; i < members.length; i++) out.add(members[i], max);
   return out;
@@ -272,7 +272,7 @@ function inter(c: Client, keys: string[], dstKey: string | null, cardinalityOnly
   }
   const sorted = (sets as SetValue[]).slice().sort((a, b) => a.size - b.size);
   const first = sorted[0];
-  const members = first.view();
+  const members = first.toArray();
   const dst = dstKey !== null ? new SetValue() : null;
   const out: string[] = [];
   const max = maxIntset(c);
@@ -329,8 +329,8 @@ function unionDiff(c: Client, keys: string[], dstKey: string | null, op: number)
   if (op === UNION) {
     for (const s of sets) {
       if (s === null) continue;
-      const members = s.view();
-      for (let i = 0; i < members.length; i++) dst.add(members[i], max);
+      const n = s.size;
+      for (let i = 0; i < n; i++) dst.add(s.memberAt(i), max);
     }
   } else if (sets[0] !== null) {
     const first = sets[0];
@@ -347,7 +347,7 @@ function unionDiff(c: Client, keys: string[], dstKey: string | null, op: number)
         workTwo += s.size;
       }
       workOne = Math.floor(workOne / 2);
-      const members = first.view();
+      const members = first.toArray();
       if (workOne <= workTwo) {
         others.sort((a, b) => b.size - a.size);
         for (let i = 0; i < members.length; i++) {
@@ -358,8 +358,8 @@ function unionDiff(c: Client, keys: string[], dstKey: string | null, op: number)
         for (let i = 0; i < members.length; i++) dst.add(members[i], max);
         for (const s of others) {
           if (dst.size === 0) break;
-          const ms = s.view();
-          for (let i = 0; i < ms.length; i++) dst.remove(ms[i]);
+          const n = s.size;
+          for (let i = 0; i < n; i++) dst.remove(s.memberAt(i));
         }
       }
     }

@@ -1,22 +1,21 @@
 // The hash type, in Redis's two encodings:
 //  - listpack: a flat array [field0, value0, field1, value1, …] in insertion order, searched
 //    linearly (small hashes: hash-max-listpack-entries / hash-max-listpack-value);
-//  - hashtable: fields and values in dense parallel arrays plus a Map from field to position.
-//    Deletion moves the last pair into the hole, so positions stay dense: random picks are
-//    uniform and O(1), and a scan that walks positions downward returns every field present for
-//    its whole duration (see `scan`).
+//  - hashtable: a DenseTable (fields and values in dense parallel arrays plus a compact hash
+//    index). Deletion moves the last pair into the hole, so positions stay dense: random picks
+//    are uniform and O(1), and a scan that walks positions downward returns every field present
+//    for its whole duration (see `scan`).
 // Conversions (listpack -> hashtable only, as in Redis) are decided by the command layer, which
 // knows the settings.
 
 import { RObject } from './value.js';
+import { DenseTable, settleTable, type StringTable } from './dense-table.js';
 
 export class HashValue extends RObject {
   readonly type = 'hash';
   /** listpack encoding: [f0, v0, f1, v1, …]; null once converted to a hashtable. */
   private lp: string[] | null = [];
-  private index: Map<string, number> | null = null;
-  private fields: string[] | null = null;
-  private vals: string[] | null = null;
+  private table: StringTable | null = null;
 
   encoding(): string {
     return this.lp !== null ? 'listpack' : 'hashtable';
@@ -27,7 +26,7 @@ export class HashValue extends RObject {
   }
 
   get size(): number {
-    return this.lp !== null ? this.lp.length >> 1 : this.fields!.length;
+    return this.lp !== null ? this.lp.length >> 1 : this.table!.size;
   }
 
   copy(): HashValue {
@@ -36,9 +35,7 @@ export class HashValue extends RObject {
       h.lp = this.lp.slice();
     } else {
       h.lp = null;
-      h.index = new Map(this.index!);
-      h.fields = this.fields!.slice();
-      h.vals = this.vals!.slice();
+      h.table = this.table!.clone();
     }
     return h;
   }
@@ -54,12 +51,13 @@ export class HashValue extends RObject {
       const i = this.lpFind(field);
       return i < 0 ? undefined : this.lp[i + 1];
     }
-    const i = this.index!.get(field);
-    return i === undefined ? undefined : this.vals![i];
+    const t = this.table!;
+    const i = t.find(field);
+    return i < 0 ? undefined : t.valAt(i);
   }
 
   has(field: string): boolean {
-    return this.lp !== null ? this.lpFind(field) >= 0 : this.index!.has(field);
+    return this.lp !== null ? this.lpFind(field) >= 0 : this.table!.has(field);
   }
 
   /** Sets a field; true when the field is new. */
@@ -74,16 +72,14 @@ export class HashValue extends RObject {
       lp.push(field, value);
       return true;
     }
-    const index = this.index!;
-    const i = index.get(field);
-    if (i !== undefined) {
-      this.vals![i] = value;
-      return false;
+    const t = this.table!;
+    const i = t.add(field, value);
+    if (i < 0) {
+      this.table = settleTable(t, true);
+      return true;
     }
-    index.set(field, this.fields!.length);
-    this.fields!.push(field);
-    this.vals!.push(value);
-    return true;
+    t.setValAt(i, value);
+    return false;
   }
 
   /** Deletes a field; true when it existed. */
@@ -94,50 +90,29 @@ export class HashValue extends RObject {
       this.lp.splice(i, 2);
       return true;
     }
-    const index = this.index!;
-    const i = index.get(field);
-    if (i === undefined) return false;
-    index.delete(field);
-    const fields = this.fields!;
-    const vals = this.vals!;
-    const last = fields.length - 1;
-    if (i !== last) {
-      const moved = fields[last];
-      fields[i] = moved;
-      vals[i] = vals[last];
-      index.set(moved, i);
-    }
-    fields.pop();
-    vals.pop();
-    return true;
+    return this.table!.delete(field);
   }
 
   /** Converts to the hashtable encoding (keeps the current order of fields). */
   toHashtable(): void {
     const lp = this.lp;
     if (lp === null) return;
-    const n = lp.length >> 1;
-    const fields: string[] = new Array(n);
-    const vals: string[] = new Array(n);
-    const index = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      fields[i] = lp[2 * i];
-      vals[i] = lp[2 * i + 1];
-      index.set(fields[i], i);
+    let table: StringTable = new DenseTable(true);
+    for (let i = 0; i < lp.length; i += 2) {
+      table.add(lp[i], lp[i + 1]);
+      table = settleTable(table, true);
     }
-    this.fields = fields;
-    this.vals = vals;
-    this.index = index;
+    this.table = table;
     this.lp = null;
   }
 
   /** The field at position i (0 <= i < size), in iteration order. */
   fieldAt(i: number): string {
-    return this.lp !== null ? this.lp[2 * i] : this.fields![i];
+    return this.lp !== null ? this.lp[2 * i] : this.table!.keyAt(i);
   }
 
   valueAt(i: number): string {
-    return this.lp !== null ? this.lp[2 * i + 1] : this.vals![i];
+    return this.lp !== null ? this.lp[2 * i + 1] : this.table!.valAt(i);
   }
 
   /** A uniformly random position. */

@@ -1,14 +1,15 @@
 // The set type, in Redis 7.0's two encodings:
 //  - intset: members that are all int64 in canonical decimal form, kept sorted by value (so
 //    SMEMBERS answers in ascending order, as Redis's intset does), found by binary search;
-//  - hashtable: members in a dense array plus a Map from member to position. Deletion moves the
-//    last member into the hole: random picks are uniform and O(1), and a scan walking positions
-//    downward returns every member present for its whole duration (see `scan`).
+//  - hashtable: a DenseTable (members in a dense array plus a compact hash index). Deletion
+//    moves the last member into the hole: random picks are uniform and O(1), and a scan walking
+//    positions downward returns every member present for its whole duration (see `scan`).
 // Redis 7.0 has no listpack encoding for sets (it came with 7.2). Conversions go one way,
 // intset -> hashtable: when a non-integer is added or set-max-intset-entries is exceeded.
 
 import { RObject } from './value.js';
 import { isInt64String } from '../util/numbers.js';
+import { DenseTable, settleTable, type StringTable } from './dense-table.js';
 
 /** Compares two canonical int64 decimal strings by value. */
 export function compareIntStrings(a: string, b: string): number {
@@ -28,8 +29,7 @@ export class SetValue extends RObject {
   readonly type = 'set';
   /** intset encoding: sorted canonical integers; null once converted to a hashtable. */
   private ints: string[] | null;
-  private index: Map<string, number> | null = null;
-  private members: string[] | null = null;
+  private table: StringTable | null = null;
 
   /** A new empty set, encoded as Redis would encode a set created for `first`. */
   constructor(first?: string) {
@@ -38,8 +38,7 @@ export class SetValue extends RObject {
       this.ints = [];
     } else {
       this.ints = null;
-      this.index = new Map();
-      this.members = [];
+      this.table = new DenseTable(false);
     }
   }
 
@@ -52,7 +51,7 @@ export class SetValue extends RObject {
   }
 
   get size(): number {
-    return this.ints !== null ? this.ints.length : this.members!.length;
+    return this.ints !== null ? this.ints.length : this.table!.size;
   }
 
   copy(): SetValue {
@@ -61,8 +60,7 @@ export class SetValue extends RObject {
       s.ints = this.ints.slice();
     } else {
       s.ints = null;
-      s.index = new Map(this.index!);
-      s.members = this.members!.slice();
+      s.table = this.table!.clone();
     }
     return s;
   }
@@ -84,7 +82,7 @@ export class SetValue extends RObject {
 
   has(m: string): boolean {
     if (this.ints !== null) return m.length <= 20 && isInt64String(m) && this.intFind(m) >= 0;
-    return this.index!.has(m);
+    return this.table!.has(m);
   }
 
   /**
@@ -105,10 +103,8 @@ export class SetValue extends RObject {
       }
       this.toHashtable();
     }
-    const index = this.index!;
-    if (index.has(m)) return false;
-    index.set(m, this.members!.length);
-    this.members!.push(m);
+    if (this.table!.add(m) >= 0) return false;
+    this.table = settleTable(this.table!, false);
     return true;
   }
 
@@ -122,47 +118,32 @@ export class SetValue extends RObject {
       ints.splice(at, 1);
       return true;
     }
-    const index = this.index!;
-    const i = index.get(m);
-    if (i === undefined) return false;
-    index.delete(m);
-    this.removeAtHashtable(i);
-    return true;
-  }
-
-  private removeAtHashtable(i: number): void {
-    const members = this.members!;
-    const last = members.length - 1;
-    if (i !== last) {
-      const moved = members[last];
-      members[i] = moved;
-      this.index!.set(moved, i);
-    }
-    members.pop();
+    return this.table!.delete(m);
   }
 
   /** Removes and returns the member at position i. */
   removeAt(i: number): string {
     if (this.ints !== null) return this.ints.splice(i, 1)[0];
-    const m = this.members![i];
-    this.index!.delete(m);
-    this.removeAtHashtable(i);
+    const m = this.table!.keyAt(i);
+    this.table!.removeAt(i);
     return m;
   }
 
   toHashtable(): void {
     const ints = this.ints;
     if (ints === null) return;
-    const index = new Map<string, number>();
-    for (let i = 0; i < ints.length; i++) index.set(ints[i], i);
-    this.members = ints;
-    this.index = index;
+    let table: StringTable = new DenseTable(false);
+    for (let i = 0; i < ints.length; i++) {
+      table.add(ints[i]);
+      table = settleTable(table, false);
+    }
+    this.table = table;
     this.ints = null;
   }
 
   /** The member at position i (0 <= i < size), in iteration order. */
   memberAt(i: number): string {
-    return this.ints !== null ? this.ints[i] : this.members![i];
+    return this.ints !== null ? this.ints[i] : this.table!.keyAt(i);
   }
 
   randomIndex(): number {
@@ -171,12 +152,11 @@ export class SetValue extends RObject {
 
   /** Every member in iteration order (ascending for an intset). */
   toArray(): string[] {
-    return (this.ints ?? this.members!).slice();
-  }
-
-  /** The members array itself (do not modify). */
-  view(): readonly string[] {
-    return this.ints ?? this.members!;
+    if (this.ints !== null) return this.ints.slice();
+    const t = this.table!;
+    const out: string[] = new Array(t.size);
+    for (let i = 0; i < out.length; i++) out[i] = t.keyAt(i);
+    return out;
   }
 
   /** One SSCAN step over a hashtable-encoded set; see HashValue.scan for the guarantee. */

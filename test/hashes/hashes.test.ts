@@ -124,10 +124,10 @@ test('HSCAN over listpack hashes, options and errors', async () => {
 });
 
 test('big (hashtable) hashes', async () => {
-  const script = bigHash('big', 700);
+  const script = bigHash('big', 1500);
   script.push(
     ['HLEN', 'big'], ['HGET', 'big', 'f123'], ['HMGET', 'big', 'f1', 'f699', 'nope'], ['HKEYS', 'big'], ['HVALS', 'big'], ['HGETALL', 'big'],
-    ['HDEL', 'big', 'f0', 'f1', 'f2'], ['HSET', 'big', 'f3', 'changed', 'new', 'x'], ['HINCRBY', 'big', 'counter', '3'], ['HGETALL', 'big'],
+    ['HDEL', 'big', 'f0', 'f1', 'f2'], ['HSET', 'big', 'f3', 'changed', 'new', 'x', 'f1400', 'y'.repeat(100)], ['HINCRBY', 'big', 'counter', '3'], ['HGETALL', 'big'],
     ['HSTRLEN', 'big', 'f3'], ['HEXISTS', 'big', 'f0'], ['HEXISTS', 'big', 'f4'], ['HRANDFIELD', 'big', '0'], ['HLEN', 'big'],
   );
   await both(script, anyOrder);

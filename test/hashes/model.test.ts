@@ -53,7 +53,7 @@ test('HSCAN returns every field present for the whole scan, despite writes betwe
     for (let round = 0; round < 10; round++) {
       await c.send('DEL', 'h');
       const args: string[] = [];
-      for (let i = 0; i < 600; i++) args.push(i < 250 ? `stable:${i}` : `churn:${i}`, String(i));
+      for (let i = 0; i < 2500; i++) args.push(i < 250 ? `stable:${i}` : `churn:${i}`, String(i));
       await c.send('HSET', 'h', ...args);
       const seen = new Map<string, string>();
       let cursor = '0';
@@ -61,11 +61,11 @@ test('HSCAN returns every field present for the whole scan, despite writes betwe
         const [next, items] = plain((await c.send('HSCAN', 'h', cursor, 'COUNT', String(1 + Math.floor(r() * 40)))).decoded) as [string, string[]];
         for (let i = 0; i < items.length; i += 2) seen.set(items[i], items[i + 1]);
         cursor = next;
-        const n = Math.floor(r() * 40);
+        const n = Math.floor(r() * (r() < 0.1 ? 1500 : 60));
         for (let i = 0; i < n; i++) {
-          const f = `churn:${250 + Math.floor(r() * 350)}`;
+          const f = `churn:${250 + Math.floor(r() * 2250)}`;
           if (r() < 0.6) await c.send('HDEL', 'h', f);
-          else await c.send('HSET', 'h', f, 'x');
+          else await c.send('HSET', 'h', f, 'x'.repeat(Math.floor(r() * 30)));
         }
       } while (cursor !== '0');
       for (let i = 0; i < 250; i++) assert.equal(seen.get(`stable:${i}`), String(i), `round ${round}: stable:${i}`);

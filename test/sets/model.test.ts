@@ -56,7 +56,7 @@ test('SSCAN returns every member present for the whole scan, despite writes betw
       const stable: string[] = [];
       for (let i = 0; i < 300; i++) stable.push(`stable:${i}`);
       await c.send('SADD', 'set', ...stable);
-      const churn = Array.from({ length: 400 }, (_, i) => `churn:${i}`);
+      const churn = Array.from({ length: 2000 }, (_, i) => `churn:${i}`);
       await c.send('SADD', 'set', ...churn);
       const seen = new Set<string>();
       let cursor = '0';
@@ -67,7 +67,7 @@ test('SSCAN returns every member present for the whole scan, despite writes betw
         cursor = next;
         calls++;
         // Between calls: remove and add churn members, sometimes a lot of them.
-        const n = Math.floor(r() * (r() < 0.1 ? 300 : 20));
+        const n = Math.floor(r() * (r() < 0.1 ? 1500 : 60));
         for (let i = 0; i < n; i++) {
           const m = churn[Math.floor(r() * churn.length)];
           await c.send(r() < 0.6 ? 'SREM' : 'SADD', 'set', m);

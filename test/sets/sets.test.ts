@@ -159,7 +159,7 @@ test('set encodings convert at the same moments as in Redis', async () => {
 
 test('big sets (hashtable): algebra and SPOP/SRANDMEMBER whole-set cases', async () => {
   const script: Script = [];
-  for (let i = 0; i < 600; i += 100) {
+  for (let i = 0; i < 1500; i += 100) {
     const a: string[] = [];
     const b: string[] = [];
     for (let j = i; j < i + 100; j++) {
@@ -172,7 +172,7 @@ test('big sets (hashtable): algebra and SPOP/SRANDMEMBER whole-set cases', async
   script.push(
     ['SCARD', 'a'], ['SINTER', 'a', 'b'], ['SINTERCARD', '2', 'a', 'b'], ['SINTERCARD', '2', 'a', 'b', 'LIMIT', '10'], ['SUNION', 'a', 'b'],
     ['SDIFF', 'a', 'b'], ['SDIFF', 'b', 'a'], ['SUNIONSTORE', 'u', 'a', 'b'], ['SCARD', 'u'], ['SDIFFSTORE', 'x', 'u', 'a'], ['SMEMBERS', 'x'],
-    ['SRANDMEMBER', 'a', '1000'], ['SPOP', 'x', '1000'], ['EXISTS', 'x'],
+    ['SRANDMEMBER', 'a', '2000'], ['SPOP', 'x', '2000'], ['EXISTS', 'x'],
   );
   await both(script, anyOrder);
 });
