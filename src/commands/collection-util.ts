@@ -37,8 +37,16 @@ export class CollectionLimits {
   }
 }
 
+let lastServer: Server | null = null;
+let lastLimits: CollectionLimits | null = null;
+
 export function collectionLimits(server: Server): CollectionLimits {
-  return server.state('collection-limits', () => new CollectionLimits(server));
+  // One server per process in practice: skip the state lookup (and its closure) on hot paths.
+  if (server === lastServer) return lastLimits!;
+  const limits = server.state('collection-limits', () => new CollectionLimits(server));
+  lastServer = server;
+  lastLimits = limits;
+  return limits;
 }
 
 const ULONG_MAX = 18446744073709551615n;

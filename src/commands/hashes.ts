@@ -8,7 +8,7 @@ import { longDouble } from '../util/long-double.js';
 import { lookupRead } from './access.js';
 import { isToken } from './args.js';
 import type { Family } from './command.js';
-import { collectionLimits, denseCursor, emptyScan, filterByPattern, scanCursorArg, scanOptions } from './collection-util.js';
+import { collectionLimits, type CollectionLimits, denseCursor, emptyScan, filterByPattern, scanCursorArg, scanOptions } from './collection-util.js';
 import type { Client } from '../server/client.js';
 import type { Database } from '../engine/database.js';
 
@@ -39,9 +39,9 @@ function hashForWrite(c: Client, key: string): HashValue {
  * hashTypeTryConversion: a listpack hash becomes a hashtable before taking arguments
  * argv[from..to] if any of them is longer than hash-max-listpack-value.
  */
-function convertForArgs(c: Client, h: HashValue, argv: string[], from: number, to: number): void {
+function convertForArgs(limits: CollectionLimits, h: HashValue, argv: string[], from: number, to: number): void {
   if (!h.isListpack) return;
-  const max = collectionLimits(c.server).hashMaxValue;
+  const max = limits.hashMaxValue;
   for (let i = from; i <= to; i++) {
     if (argv[i].length > max) {
       h.toHashtable();
@@ -51,8 +51,7 @@ function convertForArgs(c: Client, h: HashValue, argv: string[], from: number, t
 }
 
 /** hashTypeSet: sets a field, converting by value length and entry count like Redis. */
-function hashSet(c: Client, h: HashValue, field: string, value: string): boolean {
-  const limits = collectionLimits(c.server);
+function hashSet(limits: CollectionLimits, h: HashValue, field: string, value: string): boolean {
   if (h.isListpack && (field.length > limits.hashMaxValue || value.length > limits.hashMaxValue)) h.toHashtable();
   const created = h.set(field, value);
   if (h.isListpack && h.size > limits.hashMaxEntries) h.toHashtable();
@@ -63,9 +62,10 @@ function hset(c: Client, argv: string[]): Reply {
   if (argv.length % 2 === 1) err(`ERR wrong number of arguments for '${argv[0].toLowerCase()}' command`);
   const key = argv[1];
   const h = hashForWrite(c, key);
-  convertForArgs(c, h, argv, 2, argv.length - 1);
+  const limits = collectionLimits(c.server);
+  convertForArgs(limits, h, argv, 2, argv.length - 1);
   let created = 0;
-  for (let i = 2; i < argv.length; i += 2) if (hashSet(c, h, argv[i], argv[i + 1])) created++;
+  for (let i = 2; i < argv.length; i += 2) if (hashSet(limits, h, argv[i], argv[i + 1])) created++;
   const server = c.server;
   server.wrote(c.db, key, Notify.Hash, 'hset');
   server.dirty += (argv.length - 2) / 2 - 1;
@@ -77,8 +77,9 @@ function hsetnx(c: Client, argv: string[]): Reply {
   const key = argv[1];
   const h = hashForWrite(c, key);
   if (h.has(argv[2])) return 0;
-  convertForArgs(c, h, argv, 2, 3);
-  hashSet(c, h, argv[2], argv[3]);
+  const limits = collectionLimits(c.server);
+  convertForArgs(limits, h, argv, 2, 3);
+  hashSet(limits, h, argv[2], argv[3]);
   c.server.wrote(c.db, key, Notify.Hash, 'hset');
   return 1;
 }
@@ -144,7 +145,7 @@ function hincrby(c: Client, argv: string[]): Reply {
     if (r > INT64_MAX || r < INT64_MIN) err('ERR increment or decrement would overflow');
     result = r >= -9007199254740991n && r <= 9007199254740991n ? Number(r) : r;
   }
-  hashSet(c, h, field, String(result));
+  hashSet(collectionLimits(c.server), h, field, String(result));
   c.server.wrote(c.db, key, Notify.Hash, 'hincrby');
   return result;
 }
@@ -167,7 +168,7 @@ function hincrbyfloat(c: Client, argv: string[]): Reply {
   const sum = ld.add(value, incr);
   if (!ld.isFinite(sum)) err('ERR increment would produce NaN or Infinity');
   const text = ld.formatHuman(sum);
-  hashSet(c, h, field, text);
+  hashSet(collectionLimits(c.server), h, field, text);
   const server = c.server;
   server.wrote(c.db, key, Notify.Hash, 'hincrbyfloat');
   if (server.propagators.length !== 0) c.ext.propagateAs = [['HSET', key, field, text]];

@@ -208,16 +208,26 @@ class Chunk {
     return removed;
   }
 
-  /** The elements k .. end, appended to `out`. */
-  copyTo(out: string[], from: number, to: number): void {
+  /** Elements from..to-1 written into out[at..]; returns the next free index of `out`. */
+  copyTo(out: string[], at: number, from: number, to: number): number {
     const items = this.items;
     if (items !== null) {
-      for (let i = this.lo + from, e = this.lo + to; i < e; i++) out.push(items[i]!);
-      return;
+      for (let i = this.lo + from, e = this.lo + to; i < e; i++) out[at++] = items[i]!;
+      return at;
     }
     const offs = this.offs!;
     const data = this.data;
-    for (let i = this.lo + from, e = this.lo + to; i < e; i++) out.push(data.substring(offs[i], offs[i + 1]));
+    for (let i = this.lo + from, e = this.lo + to; i < e; i++) out[at++] = data.substring(offs[i], offs[i + 1]);
+    return at;
+  }
+
+  /** Elements from..to-1 as a new array. */
+  slice(from: number, to: number): string[] {
+    const items = this.items;
+    if (items !== null) return items.slice(this.lo + from, this.lo + to) as string[];
+    const out: string[] = new Array(to - from);
+    this.copyTo(out, 0, from, to);
+    return out;
   }
 
   /** Elements from index `from` down to `to` (inclusive), appended to `out` (reverse order). */
@@ -441,33 +451,36 @@ export class ListValue extends RObject {
    * or reversed (from end down to start).
    */
   range(start: number, end: number, reverse = false): string[] {
-    const out: string[] = [];
-    if (start > end) return out;
+    if (start > end) return [];
     const chunks = this.chunks;
+    const n = end - start + 1;
     if (!reverse) {
       let ci = this.chunkAt(start);
       let k = this.origin + start - chunks[ci].start;
-      let left = end - start + 1;
-      while (left > 0) {
+      const first = chunks[ci];
+      if (k + n <= first.count) return first.slice(k, k + n);
+      const out: string[] = new Array(n);
+      let at = 0;
+      while (at < n) {
         const c = chunks[ci];
-        const take = Math.min(c.count - k, left);
-        c.copyTo(out, k, k + take);
-        left -= take;
+        const take = Math.min(c.count - k, n - at);
+        at = c.copyTo(out, at, k, k + take);
         ci++;
         k = 0;
       }
-    } else {
-      let ci = this.chunkAt(end);
-      let k = this.origin + end - chunks[ci].start;
-      let left = end - start + 1;
-      while (left > 0) {
-        const c = chunks[ci];
-        const take = Math.min(k + 1, left);
-        c.copyReverseTo(out, k, k - take + 1);
-        left -= take;
-        ci--;
-        if (ci >= 0) k = chunks[ci].count - 1;
-      }
+      return out;
+    }
+    const out: string[] = [];
+    let ci = this.chunkAt(end);
+    let k = this.origin + end - chunks[ci].start;
+    let left = n;
+    while (left > 0) {
+      const c = chunks[ci];
+      const take = Math.min(k + 1, left);
+      c.copyReverseTo(out, k, k - take + 1);
+      left -= take;
+      ci--;
+      if (ci >= 0) k = chunks[ci].count - 1;
     }
     return out;
   }
