@@ -74,6 +74,12 @@ const FLAG_BITS: Record<string, number> = {
   no_multi: Flag.NoMulti, movablekeys: Flag.MovableKeys, allow_busy: Flag.AllowBusy,
 };
 
+/**
+ * Commands with Redis's may_replicate flag, which COMMAND INFO hides (so the reference lacks
+ * it): they may produce replication traffic, so CLIENT PAUSE WRITE holds them too.
+ */
+const MAY_REPLICATE = new Set(['pfcount', 'publish', 'spublish', 'eval', 'evalsha', 'fcall']);
+
 export class Command {
   readonly flags: number;
   readonly arity: number;
@@ -97,6 +103,7 @@ export class Command {
   ) {
     let flags = 0;
     for (const f of meta.flags) flags |= FLAG_BITS[f] ?? 0;
+    if (parent === null && MAY_REPLICATE.has(name)) flags |= Flag.MayReplicate;
     this.flags = flags;
     this.arity = meta.arity;
     this.protectedBy = parent === null && (name === 'debug' || name === 'module') ? `enable-${name}-command` : null;

@@ -152,6 +152,8 @@ export function defaultSettings(): Setting[] {
       default: 'noeviction',
     },
     { name: 'maxmemory-samples', type: int(1, INT_MAX), default: '5' },
+    { name: 'lfu-log-factor', type: int(0, INT_MAX), default: '10' },
+    { name: 'lfu-decay-time', type: int(0, INT_MAX), default: '1' },
     { name: 'proto-max-bulk-len', type: memory(1024 * 1024, LONG_MAX), default: '512mb' },
     { name: 'client-query-buffer-limit', type: memory(1024 * 1024, LONG_MAX), default: '1gb' },
     { name: 'client-output-buffer-limit', type: bufferLimits, default: 'normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60', flags: F.MultiArg },

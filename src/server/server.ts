@@ -13,10 +13,14 @@ import { CommandTable, type Command, type Family } from '../commands/command.js'
 import { ErrorReply } from '../resp/reply.js';
 import { Client, ClientFlag } from './client.js';
 import { acceptConnection, processInput } from './connection.js';
+import { clientInfoString } from './client-info.js';
 import { activeExpireCycle } from '../engine/expire.js';
 import { ScanCursors } from '../engine/scan.js';
+import { lfuAccess, lfuInitial, lruClock } from '../engine/lru.js';
 
 export const LARDER_VERSION = '0.1.0';
+/** Output Redis keeps in a client's static reply buffer, not counted against output limits. */
+const STATIC_REPLY_BUFFER = 16 * 1024;
 /** The Redis version Larder implements; clients choose features from it. */
 export const REDIS_VERSION = '7.0.15';
 
@@ -29,6 +33,12 @@ export type CommandCheck = (c: Client, cmd: Command, argv: string[]) => string |
 /** Receives every write, in a deterministic form, for AOF and replicas. */
 export type Propagator = (dbIndex: number, argv: string[]) => void;
 export type KeyListener = (db: Database, key: string) => void;
+/**
+ * Told before a whole database's contents go away, while its keys are still there: emptied by
+ * FLUSHDB/FLUSHALL (`replacedWith` null) or swapped by SWAPDB (`replacedWith` is the database
+ * whose contents it receives). Redis's touchAllWatchedKeysInDb runs here.
+ */
+export type DbListener = (db: Database, replacedWith: Database | null) => void;
 
 export class Server implements DatabaseOwner {
   readonly config: Config;
@@ -74,6 +84,8 @@ export class Server implements DatabaseOwner {
   readonly propagators: Propagator[] = [];
   /** Told of every modified key (WATCH, client-side caching). */
   readonly keyListeners: KeyListener[] = [];
+  /** Told of databases about to be flushed or swapped (WATCH, client-side caching, blocking). */
+  readonly dbListeners: DbListener[] = [];
   /** Keys that became ready for clients blocked on them, served after the current command. */
   readonly readyKeys = new Set<string>();
   /**
@@ -92,8 +104,15 @@ export class Server implements DatabaseOwner {
   /** Publishes a message (keyspace notifications); installed by the pub/sub family. */
   publish: (channel: string, message: string) => number = () => 0;
 
+  /** Clients whose command waits for the end of a CLIENT PAUSE, in arrival order. */
   readonly pausedClients = new Set<Client>();
+  /** CLIENT PAUSE state: `until` is the end time (ms since the epoch), inclusive. */
   pause: { all: boolean; write: boolean; until: number } = { all: false, write: false, until: 0 };
+  /**
+   * Output bytes beyond which a client's output buffer limits are checked as replies are queued
+   * (the smallest configured limit, plus the part Redis keeps in its static reply buffer).
+   */
+  outputCheckFrom = Infinity;
 
   private readonly listeners: net.Server[] = [];
   private flushQueue: Client[] = [];
@@ -138,6 +157,15 @@ export class Server implements DatabaseOwner {
       const prev = s.apply;
       s.apply = prev ? (value, old) => prev(value, old) ?? apply(value, old) : apply;
     };
+    hook('maxmemory-policy', (policy: string) => {
+      this.lfu = policy.endsWith('-lfu');
+    });
+    hook('lfu-log-factor', (n: number) => {
+      this.lfuLogFactor = n;
+    });
+    hook('lfu-decay-time', (n: number) => {
+      this.lfuDecayTime = n;
+    });
     hook('notify-keyspace-events', (flags: number) => {
       this.notifyFlags = flags;
     });
@@ -149,6 +177,12 @@ export class Server implements DatabaseOwner {
     });
     hook('client-output-buffer-limit', (limits: BufferLimits) => {
       this.outputLimits = limits;
+      let min = Infinity;
+      for (const cls of [limits.normal, limits.replica, limits.pubsub]) {
+        if (cls.hard > 0 && cls.hard < min) min = cls.hard;
+        if (cls.soft > 0 && cls.soft < min) min = cls.soft;
+      }
+      this.outputCheckFrom = min + STATIC_REPLY_BUFFER;
     });
     hook('requirepass', (p: string) => {
       this.requirePass = p;
@@ -172,15 +206,36 @@ export class Server implements DatabaseOwner {
 
   /** Whether the running command may record key accesses (not for CLIENT NO-TOUCH clients). */
   touching = true;
+  /** Whether access stamps are LFU counters (maxmemory-policy *-lfu) rather than LRU clocks. */
+  lfu = false;
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
+  /** Whether the cron expires keys actively (DEBUG SET-ACTIVE-EXPIRE). */
+  activeExpireEnabled = true;
 
-  /**
-   * The access stamp for a key lookup. Larder keeps an LRU clock (seconds, as Redis's 24-bit
-   * clock) unless an LFU policy asks for counters; the keys family refines this.
-   */
+  /** The access stamp for a key lookup (see src/engine/lru.ts); undefined when not touching. */
   accessStamp(previous: number | undefined): number | undefined {
     if (!this.touching) return undefined;
-    void previous;
-    return Math.floor(this.now / 1000) & 0xffffff;
+    if (!this.lfu) return lruClock(this.now);
+    return lfuAccess(previous, this.lfuLogFactor, this.lfuDecayTime, this.now);
+  }
+
+  /** The stamp of a stored value: new (LRU clock, LFU initial), or an LFU overwrite's access. */
+  storeStamp(previous: number | undefined): number {
+    if (!this.lfu) return lruClock(this.now);
+    if (previous === undefined) return lfuInitial(this.now);
+    return this.touching ? lfuAccess(previous, this.lfuLogFactor, this.lfuDecayTime, this.now) : previous;
+  }
+
+  /** While clients are paused, expired keys are hidden but not deleted (Redis 7.0). */
+  expiryPaused(): boolean {
+    return this.clientsPaused();
+  }
+
+  /** Tells the db listeners that `db` is about to be emptied or swapped with `replacedWith`. */
+  replacingDb(db: Database, replacedWith: Database | null): void {
+    const listeners = this.dbListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i](db, replacedWith);
   }
 
   // ---- Time ----
@@ -212,13 +267,17 @@ export class Server implements DatabaseOwner {
     this.dirty++;
   }
 
-  /** Deletes an expired key, as lazy and active expiry do. */
+  /**
+   * Deletes an expired key, as lazy and active expiry do. While clients are paused the data set
+   * stays as it is: the key is reported missing but kept until the pause ends.
+   */
   expireKey(db: Database, key: string): void {
+    if (this.expiryPaused()) return;
     db.delete(key);
     this.stats.expiredKeys++;
     this.notify(Notify.Expired, 'expired', key, db.id);
     this.modified(db, key);
-    this.propagate(db.id, ['DEL', key]);
+    this.propagate(db.id, [this.config.values['lazyfree-lazy-expire'] ? 'UNLINK' : 'DEL', key]);
   }
 
   /** Sends a write to AOF and replicas. */
@@ -229,10 +288,11 @@ export class Server implements DatabaseOwner {
 
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
   propagateCall(c: Client, cmd: Command, argv: string[]): void {
-    if (this.propagators.length === 0) return;
+    // A rewrite is for this call only, whether or not anything listens.
     const rewritten = c.ext.propagateAs as string[][] | undefined;
+    if (rewritten !== undefined) c.ext.propagateAs = undefined;
+    if (this.propagators.length === 0) return;
     if (rewritten !== undefined) {
-      c.ext.propagateAs = undefined;
       for (const a of rewritten) this.propagate(c.db.id, a);
       return;
     }
@@ -289,35 +349,81 @@ export class Server implements DatabaseOwner {
   };
 
   flushClient(c: Client): void {
+    const flags = c.flags;
+    if ((flags & ClientFlag.Closed) !== 0) return;
+    if ((flags & ClientFlag.CloseAsap) !== 0) {
+      this.closeClient(c);
+      return;
+    }
     const out = c.out;
-    if (out.length === 0 || (c.flags & ClientFlag.Closed) !== 0) return;
+    if (out.length === 0) return;
     c.out = '';
     this.stats.netOutputBytes += out.length;
-    c.socket!.write(out, 'latin1');
-    if ((c.flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
-    else if (this.checkOutputLimits(c)) this.closeClient(c);
+    const socket = c.socket!;
+    socket.write(out, 'latin1');
+    c.lastInteraction = this.now;
+    if ((flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
+    else if (socket.writableLength > 0 && this.checkOutputLimits(c)) {
+      this.outputLimitReached(c, false);
+      this.closeClient(c);
+    }
+  }
+
+  /**
+   * Output queued for a client, as Redis counts it for limits and CLIENT LIST's omem: what
+   * overflows the static 16 KB reply buffer.
+   */
+  outputUsage(c: Client): number {
+    const pending = c.out.length + (c.socket !== null ? c.socket.writableLength : 0);
+    return pending > STATIC_REPLY_BUFFER ? pending - STATIC_REPLY_BUFFER : 0;
   }
 
   /** client-output-buffer-limit: true when the client must be disconnected. */
   checkOutputLimits(c: Client): boolean {
     const limits = this.outputLimits;
-    const cls = c.has(ClientFlag.Replica) ? limits.replica : c.has(ClientFlag.PubSub) ? limits.pubsub : limits.normal;
+    const cls = c.has(ClientFlag.Master) ? limits.normal
+      : c.has(ClientFlag.Replica) && !c.has(ClientFlag.Monitor) ? limits.replica
+        : c.has(ClientFlag.PubSub) ? limits.pubsub : limits.normal;
     if (cls.hard === 0 && cls.soft === 0) return false;
-    const used = c.outputLength();
-    if (cls.hard > 0 && used >= cls.hard) return this.outputLimitReached(c, used);
-    if (cls.soft > 0 && used >= cls.soft) {
-      if (c.softLimitSince === 0) c.softLimitSince = this.now;
-      else if (this.now - c.softLimitSince > cls.softSeconds * 1000) return this.outputLimitReached(c, used);
+    const used = this.outputUsage(c);
+    if (used === 0) {
+      c.softLimitSince = 0;
+      return false;
+    }
+    const hard = cls.hard > 0 && used >= cls.hard;
+    let soft = cls.soft > 0 && used >= cls.soft;
+    // The soft limit counts only when it stays reached for more than soft-seconds (in whole
+    // seconds, as Redis's clock).
+    const seconds = Math.floor(this.now / 1000);
+    if (soft) {
+      if (c.softLimitSince === 0) {
+        c.softLimitSince = seconds;
+        soft = false;
+      } else if (seconds - c.softLimitSince <= cls.softSeconds) {
+        soft = false;
+      }
     } else {
       c.softLimitSince = 0;
     }
-    return false;
+    return soft || hard;
   }
 
-  private outputLimitReached(c: Client, used: number): boolean {
+  /** A client's output grew past `outputCheckFrom`: close it (without its output) if over limits. */
+  outputGrew(c: Client): void {
+    if ((c.flags & (ClientFlag.CloseAsap | ClientFlag.Closed)) !== 0 || c.socket === null) return;
+    if (!this.checkOutputLimits(c)) return;
+    this.outputLimitReached(c, true);
+    c.flags |= ClientFlag.CloseAsap;
+    c.out = '';
+    this.scheduleFlush(c);
+  }
+
+  private outputLimitReached(c: Client, async: boolean): void {
     this.stats.clientOutputBufferLimitDisconnections++;
-    this.log('warning', `Client ${c.addr} scheduled to be closed ASAP for overcoming of output buffer limits (${used} bytes).`);
-    return true;
+    const info = clientInfoString(c);
+    this.log('warning', async
+      ? `Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`
+      : `Client ${info} closed for overcoming of output buffer limits.`);
   }
 
   onDrain(c: Client): void {
@@ -329,49 +435,98 @@ export class Server implements DatabaseOwner {
 
   closeClient(c: Client): void {
     if ((c.flags & ClientFlag.Closed) !== 0) return;
-    if (c.out.length > 0 && c.socket && !c.socket.destroyed) {
-      c.socket.write(c.out, 'latin1');
-      c.out = '';
+    const socket = c.socket;
+    // A client closed for its output buffer limits gets none of its pending output.
+    const discard = (c.flags & ClientFlag.CloseAsap) !== 0;
+    if (!discard && c.out.length > 0 && socket && !socket.destroyed) {
+      socket.write(c.out, 'latin1');
     }
+    c.out = '';
     c.flags |= ClientFlag.Closed;
     this.clients.delete(c.id);
     this.pausedClients.delete(c);
     for (const h of this.closeHooks) h(c);
-    if (c.socket) {
-      if (c.socket.writableLength > 0) c.socket.end();
-      else c.socket.destroy();
+    if (socket) {
+      if (!discard && socket.writableLength > 0) socket.end();
+      else socket.destroy();
     }
   }
 
   // ---- CLIENT PAUSE ----
 
-  shouldPause(c: Client, argv: string[]): boolean {
+  /** Pauses clients until `until` (ms since the epoch): the most restrictive type and latest end win. */
+  pauseClients(until: number, all: boolean): void {
+    const p = this.pause;
+    const active = (p.all || p.write) && p.until >= Date.now();
+    this.pause = {
+      all: all || (active && p.all),
+      write: !all && !(active && p.all),
+      until: active ? Math.max(p.until, until) : until,
+    };
+    // End the pause on time (the cron would notice it only at its next tick).
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    const delay = this.pause.until - Date.now() + 1;
+    this.pauseTimer = delay < 2 ** 31 - 1 ? setTimeout(() => this.clientsPaused(), Math.max(delay, 0)) : null;
+    this.pauseTimer?.unref();
+  }
+
+  private pauseTimer: NodeJS.Timeout | null = null;
+
+  /** Whether a CLIENT PAUSE is in effect; ends it when its time is up. */
+  clientsPaused(): boolean {
     const p = this.pause;
     if (!p.all && !p.write) return false;
-    if (p.until <= Date.now()) {
+    if (p.until < Date.now()) {
       this.unpause();
       return false;
     }
-    if (c.has(ClientFlag.Replica) || c.has(ClientFlag.Master)) return false;
-    if (p.all) return true;
-    const cmd = this.commands.get(argv[0]);
-    if (cmd === undefined) return false;
+    return true;
+  }
+
+  /**
+   * Whether the command must wait for the end of a CLIENT PAUSE (the dispatcher checks this
+   * after all its other checks, when a pause is on). Replicas (and MONITOR clients) never wait.
+   */
+  shouldPause(c: Client, cmd: Command, argv: string[]): boolean {
+    if (!this.clientsPaused()) return false;
+    if ((c.flags & (ClientFlag.Replica | ClientFlag.Monitor)) !== 0) return false;
+    if (this.pause.all) return true;
     return this.pausesOnWrite(c, cmd, argv);
   }
 
-  /** With CLIENT PAUSE WRITE: whether this command must wait (writes, may-replicate, EXEC of writes). */
+  /**
+   * With CLIENT PAUSE WRITE: whether this command must wait (writes and may-replicate commands;
+   * the transactions and scripting families extend it for EXEC and EVAL/FCALL).
+   */
   pausesOnWrite: (c: Client, cmd: Command, argv: string[]) => boolean = (_c, cmd) =>
     cmd.is(1 /* Flag.Write */) || cmd.is(1 << 14 /* Flag.MayReplicate */);
 
+  /** Holds the client's current command until the pause ends. */
+  postpone(c: Client): void {
+    c.flags |= ClientFlag.Paused;
+    this.pausedClients.add(c);
+  }
+
   unpause(): void {
     this.pause = { all: false, write: false, until: 0 };
+    if (this.pauseTimer !== null) {
+      clearTimeout(this.pauseTimer);
+      this.pauseTimer = null;
+    }
+    if (this.pausedClients.size === 0) return;
     const waiting = [...this.pausedClients];
     this.pausedClients.clear();
-    for (const c of waiting) {
-      c.flags &= ~ClientFlag.Paused;
-      setImmediate(() => processInput(c));
-    }
+    for (const c of waiting) c.flags &= ~ClientFlag.Paused;
+    // Paused clients run their held commands in the order they were paused.
+    setImmediate(() => {
+      for (const c of waiting) {
+        if ((c.flags & (ClientFlag.Closed | ClientFlag.Paused)) === 0) processInput(c);
+      }
+    });
   }
+
+  /** Hooks run by RESET to return a connection to its initial state (each family its own). */
+  readonly resetHooks: ((c: Client) => void)[] = [];
 
   /** Resumes reading requests of a client that was blocked. */
   resume(c: Client): void {
@@ -427,7 +582,7 @@ export class Server implements DatabaseOwner {
 
   cron(): void {
     this.refreshTime();
-    if (this.pause.until && this.pause.until <= this.now) this.unpause();
+    if (this.pause.all || this.pause.write) this.clientsPaused();
     activeExpireCycle(this);
     this.clientsCron();
     for (const h of this.cronHooks) h();
@@ -435,14 +590,19 @@ export class Server implements DatabaseOwner {
 
   private clientsCron(): void {
     const timeout = (this.config.values.timeout as number) * 1000;
+    const exempt = ClientFlag.Replica | ClientFlag.Master | ClientFlag.Blocked | ClientFlag.Paused | ClientFlag.PubSub;
     for (const c of this.clients.values()) {
-      if (timeout > 0 && !c.has(ClientFlag.Replica) && !c.has(ClientFlag.Master) && !c.has(ClientFlag.Blocked) && !c.has(ClientFlag.PubSub) &&
-        this.now - c.lastInteraction > timeout) {
+      // `timeout`: idle clients go (Redis counts whole seconds of idleness).
+      if (timeout > 0 && (c.flags & exempt) === 0 &&
+        Math.floor(this.now / 1000) - Math.floor(c.lastInteraction / 1000) > timeout / 1000) {
         this.log('verbose', 'Closing idle client');
         this.closeClient(c);
         continue;
       }
-      if (c.softLimitSince !== 0 && this.checkOutputLimits(c)) this.closeClient(c);
+      if (c.softLimitSince !== 0 && this.checkOutputLimits(c)) {
+        this.outputLimitReached(c, false);
+        this.closeClient(c);
+      }
     }
   }
 
@@ -456,6 +616,11 @@ export class Server implements DatabaseOwner {
   }
 
   // ---- Logging ----
+
+  /** Whether messages of this level are logged (to skip building costly ones). */
+  logs(level: LogLevel): boolean {
+    return LOG_LEVELS[level] >= this.logLevel;
+  }
 
   log(level: LogLevel, message: string): void {
     if (LOG_LEVELS[level] < this.logLevel) return;
