@@ -17,10 +17,11 @@ export class CollectionLimits {
   constructor(server: Server) {
     const v = server.config.values;
     const read = () => {
-      this.listFill = v['list-max-listpack-size'];
-      this.hashMaxEntries = v['hash-max-listpack-entries'];
-      this.hashMaxValue = v['hash-max-listpack-value'];
-      this.setMaxIntset = v['set-max-intset-entries'];
+      // Number(): whatever numeric type the settings store uses (huge values may be bigints).
+      this.listFill = Number(v['list-max-listpack-size']);
+      this.hashMaxEntries = Number(v['hash-max-listpack-entries']);
+      this.hashMaxValue = Number(v['hash-max-listpack-value']);
+      this.setMaxIntset = Number(v['set-max-intset-entries']);
     };
     read();
     for (const name of ['list-max-listpack-size', 'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries']) {
