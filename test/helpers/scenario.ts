@@ -9,6 +9,7 @@
 //   read(c)             client c reads its next reply (a blocked command's)
 //   close(c)            client c disconnects
 //   send(c, ...args)    client c sends a command without reading its reply (pipelining)
+//   unblock(c, t, ...)  client c runs CLIENT UNBLOCK <id of client t> [TIMEOUT|ERROR]
 //   sleep(ms)           waits (for timeouts)
 
 import assert from 'node:assert/strict';
@@ -23,6 +24,7 @@ export type Step =
   | { kind: 'blocks'; c: number; args: Arg[] }
   | { kind: 'send'; c: number; args: Arg[] }
   | { kind: 'read'; c: number }
+  | { kind: 'unblock'; c: number; target: number; args: Arg[] }
   | { kind: 'close'; c: number }
   | { kind: 'sleep'; ms: number };
 
@@ -30,6 +32,7 @@ export const cmd = (c: number, ...args: Arg[]): Step => ({ kind: 'cmd', c, args 
 export const blocks = (c: number, ...args: Arg[]): Step => ({ kind: 'blocks', c, args });
 export const send = (c: number, ...args: Arg[]): Step => ({ kind: 'send', c, args });
 export const read = (c: number): Step => ({ kind: 'read', c });
+export const unblock = (c: number, target: number, ...args: Arg[]): Step => ({ kind: 'unblock', c, target, args });
 export const close = (c: number): Step => ({ kind: 'close', c });
 export const sleep = (ms: number): Step => ({ kind: 'sleep', ms });
 
@@ -58,7 +61,10 @@ function text(r: Reply): string {
 
 function clientCount(steps: Step[]): number {
   let n = 0;
-  for (const s of steps) if ('c' in s) n = Math.max(n, s.c + 1);
+  for (const s of steps) {
+    if ('c' in s) n = Math.max(n, s.c + 1);
+    if (s.kind === 'unblock') n = Math.max(n, s.target + 1);
+  }
   return n;
 }
 
@@ -95,6 +101,11 @@ export class ScenarioRunner {
     void pump();
     const tap = await ReplicationTap.attach(redis.port);
     return new ScenarioRunner(redis, admin, subscriber, tap, events);
+  }
+
+  /** A plain connection to the scenario's Redis. */
+  redisClient(): Promise<RespClient> {
+    return this.redis.client();
   }
 
   async close(): Promise<void> {
@@ -134,7 +145,7 @@ export class ScenarioRunner {
       read: () => c.read(),
       close: () => c.close(),
     }));
-    const replies = await runSteps(steps, conns, async (i) => {
+    const replies = await runSteps(steps, conns, ids, async (i) => {
       for (let tries = 0; tries < 500; tries++) {
         const list = (await admin.call('CLIENT', 'LIST', 'ID', ids[i])) as string;
         if (/ flags=\S*b/.test(list)) return true;
@@ -170,7 +181,7 @@ function encode(args: Arg[]): Buffer {
   return Buffer.concat(parts);
 }
 
-async function runSteps(steps: Step[], conns: Conn[], isBlocked: (c: number) => Promise<boolean>): Promise<string[]> {
+async function runSteps(steps: Step[], conns: Conn[], ids: string[], isBlocked: (c: number) => Promise<boolean>): Promise<string[]> {
   const out: string[] = [];
   for (const s of steps) {
     switch (s.kind) {
@@ -186,6 +197,10 @@ async function runSteps(steps: Step[], conns: Conn[], isBlocked: (c: number) => 
         conns[s.c].write(s.args);
         break;
       case 'read':
+        out.push(`${s.c}: ${text(await conns[s.c].read())}`);
+        break;
+      case 'unblock':
+        conns[s.c].write(['CLIENT', 'UNBLOCK', ids[s.target], ...s.args]);
         out.push(`${s.c}: ${text(await conns[s.c].read())}`);
         break;
       case 'close':
@@ -210,7 +225,8 @@ async function runLarder(steps: Step[], opts: ScenarioOptions): Promise<Recordin
       read: () => c.read(),
       close: () => c.close(),
     }));
-    const replies = await runSteps(steps, conns, async (i) => clients[i].blocked);
+    const ids = clients.map((c) => String(c.client.id));
+    const replies = await runSteps(steps, conns, ids, async (i) => clients[i].blocked);
     const events = larder.published.map(([ch, msg]) => `${ch} ${msg}`);
     const propagated = larder.propagated.map((p) => p.slice(1).join(' '));
     return { replies, events, propagated };

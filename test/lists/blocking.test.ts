@@ -2,7 +2,10 @@
 // order, keyspace events and propagated commands must be the same.
 
 import { after, before, test } from 'node:test';
-import { blocks, close, cmd, read, ScenarioRunner, send, sleep } from '../helpers/scenario.js';
+import assert from 'node:assert/strict';
+import { blocks, close, cmd, read, ScenarioRunner, send, sleep, unblock } from '../helpers/scenario.js';
+import { InProcessLarder } from '../helpers/inprocess.js';
+import { ClientFlag } from '../../src/server/client.js';
 
 let runner: ScenarioRunner;
 before(async () => {
@@ -133,4 +136,43 @@ test('many clients on many keys, one push at a time', async () => {
   steps.push(cmd(6, 'RPUSH', 'k2', 'w'), read(4));
   steps.push(sleep(1), cmd(6, 'LRANGE', 'k0', '0', '-1'), cmd(6, 'EXISTS', 'k0', 'k1', 'k2'));
   await runner.check(steps);
+});
+
+test('CLIENT UNBLOCK ends a blocked list command with its timeout reply or an error', async () => {
+  await runner.check([
+    blocks(0, 'BLPOP', 'k', '0'), unblock(1, 0), read(0), blocks(0, 'BLMOVE', 'k', 'd', 'LEFT', 'LEFT', '0'), unblock(1, 0, 'TIMEOUT'), read(0),
+    blocks(0, 'BLMPOP', '0', '1', 'k', 'LEFT'), unblock(1, 0, 'ERROR'), read(0), unblock(1, 0), cmd(1, 'RPUSH', 'k', 'v'), cmd(1, 'LLEN', 'k'),
+    blocks(0, 'BRPOPLPUSH', 'x', 'y', '0'), unblock(1, 0, 'error'), read(0),
+  ]);
+});
+
+test('where blocking is denied (EXEC, scripts) blocking commands reply as on a timeout, at once', async () => {
+  // Redis: inside MULTI/EXEC; Larder: the same commands run with the DenyBlocking flag EXEC sets.
+  const commands = [
+    ['BLPOP', 'k', '0'], ['BRPOP', 'k', 'j', '1'], ['BLMPOP', '0', '1', 'k', 'LEFT'], ['BLMOVE', 'k', 'd', 'LEFT', 'LEFT', '0'],
+    ['BRPOPLPUSH', 'k', 'd', '0'], ['RPUSH', 'j', 'x'], ['BRPOP', 'k', 'j', '0'], ['BLPOP', 'k', '-1'],
+  ];
+  for (const resp of [2, 3]) {
+    const redis = await runner.redisClient();
+    const larder = new InProcessLarder();
+    try {
+      if (resp === 3) await redis.send('HELLO', '3');
+      await redis.send('FLUSHALL');
+      await redis.send('MULTI');
+      for (const c of commands) await redis.send(...c);
+      const exec = (await redis.send('EXEC')).decoded;
+      assert.equal(exec.type, 'array');
+      const expected = (exec as { value: unknown[] }).value;
+      const c = larder.client(resp);
+      c.client.flags |= ClientFlag.DenyBlocking;
+      for (let i = 0; i < commands.length; i++) {
+        const got = (await c.send(...commands[i])).decoded;
+        assert.deepEqual(got, expected[i], `RESP${resp} ${commands[i].join(' ')}`);
+        assert.equal(c.blocked, false);
+      }
+    } finally {
+      redis.close();
+      await larder.close();
+    }
+  }
 });
