@@ -31,6 +31,9 @@ export function hashString(s: string): number {
 }
 
 const MIN_SLOTS = 8;
+/** Up to this many entries a DenseTable has no index: lookups scan its keys, like a listpack. */
+const LINEAR_MAX = 8;
+const EMPTY = new Int32Array(0);
 
 /** A table of string keys at dense positions (with string values for hashes). */
 export interface StringTable {
@@ -51,10 +54,12 @@ export interface StringTable {
 
 /** The hash index over positions, shared by both storages. */
 abstract class HashIndex {
-  protected hashes = new Int32Array(4);
-  protected slots = new Int32Array(MIN_SLOTS);
-  protected mask = MIN_SLOTS - 1;
+  protected hashes = EMPTY;
+  protected slots = EMPTY;
+  protected mask = -1;
   protected n = 0;
+  /** Whether the hash index exists (tiny tables go without). */
+  protected indexed = false;
 
   get size(): number {
     return this.n;
@@ -62,6 +67,26 @@ abstract class HashIndex {
 
   /** Whether the entry at `pos` has key `key`. */
   protected abstract keyEquals(pos: number, key: string): boolean;
+
+  /** The key at `pos`. */
+  abstract keyAt(pos: number): string;
+
+  /** Builds the index over the current entries. */
+  protected buildIndex(): void {
+    const hashes = new Int32Array(Math.max(4, this.n * 2));
+    for (let p = 0; p < this.n; p++) hashes[p] = hashString(this.keyAt(p));
+    this.hashes = hashes;
+    this.indexed = true;
+    let capacity = MIN_SLOTS;
+    while (this.n * 4 > capacity * 3) capacity *= 2;
+    this.resize(capacity);
+  }
+
+  /** Scans the keys (tables without an index). */
+  protected findLinear(key: string): number {
+    for (let p = 0; p < this.n; p++) if (this.keyEquals(p, key)) return p;
+    return -1;
+  }
 
   protected findHashed(key: string, h: number): number {
     const slots = this.slots;
@@ -75,6 +100,7 @@ abstract class HashIndex {
   }
 
   find(key: string): number {
+    if (!this.indexed) return this.findLinear(key);
     return this.findHashed(key, hashString(key));
   }
 
@@ -159,7 +185,17 @@ abstract class HashIndex {
     t.slots = this.slots.slice();
     t.mask = this.mask;
     t.n = this.n;
+    t.indexed = this.indexed;
   }
+}
+
+/** A copy of `a` with `v` appended, exactly sized (for small arrays). */
+export function appendExact<T>(a: T[], v: T): T[] {
+  const n = a.length;
+  const out = new Array<T>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = a[i];
+  out[n] = v;
+  return out;
 }
 
 /** Keys and values as individual strings. */
@@ -178,6 +214,15 @@ export class DenseTable extends HashIndex implements StringTable {
   }
 
   add(key: string, value?: string): number {
+    if (!this.indexed) {
+      const at = this.findLinear(key);
+      if (at >= 0) return at;
+      // Tiny tables grow their arrays exactly (push would reserve 16 more slots).
+      (this as { keys: string[] }).keys = appendExact(this.keys, key);
+      if (this.vals !== null) (this as { vals: string[] }).vals = appendExact(this.vals, value!);
+      if (++this.n > LINEAR_MAX) this.buildIndex();
+      return -1;
+    }
     const h = hashString(key);
     const at = this.findHashed(key, h);
     if (at >= 0) return at;
@@ -195,7 +240,12 @@ export class DenseTable extends HashIndex implements StringTable {
   }
 
   removeAt(pos: number): void {
-    this.unlink(pos);
+    if (this.indexed) {
+      this.unlink(pos);
+    } else {
+      const last = --this.n;
+      if (pos !== last) this.moveEntry(last, pos);
+    }
     this.keys.pop();
     if (this.vals !== null) this.vals.pop();
   }
@@ -253,6 +303,7 @@ export class ArenaTable extends HashIndex implements StringTable {
     super();
     this.vlen = withValues ? new Int32Array(4) : null;
     this.openVals = withValues ? [] : null;
+    this.buildIndex();
   }
 
   /** A table holding `source`'s entries at the same positions. */

@@ -9,7 +9,7 @@
 // knows the settings.
 
 import { RObject } from './value.js';
-import { DenseTable, settleTable, type StringTable } from './dense-table.js';
+import { appendExact, DenseTable, settleTable, type StringTable } from './dense-table.js';
 
 export class HashValue extends RObject {
   readonly type = 'hash';
@@ -69,7 +69,12 @@ export class HashValue extends RObject {
         lp[i + 1] = value;
         return false;
       }
-      lp.push(field, value);
+      if (lp.length < 32) {
+        // Small hashes grow exactly: push would reserve 16 more slots per hash.
+        this.lp = appendExact(appendExact(lp, field), value);
+      } else {
+        lp.push(field, value);
+      }
       return true;
     }
     const t = this.table!;

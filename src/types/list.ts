@@ -35,6 +35,14 @@ export function clampFill(fill: number): number {
   return fill > 32767 ? 32767 : fill < -5 ? -5 : fill;
 }
 
+function appendLoose(a: (string | undefined)[], v: string): (string | undefined)[] {
+  const n = a.length;
+  const out: (string | undefined)[] = new Array(n + 1);
+  for (let i = 0; i < n; i++) out[i] = a[i];
+  out[n] = v;
+  return out;
+}
+
 class Chunk {
   /** Loose form: the element window [lo, hi) of `items`; null when packed. */
   items: (string | undefined)[] | null;
@@ -128,7 +136,14 @@ class Chunk {
       // Plenty of room at the front (left by pops): slide back instead of growing.
       this.relayout(items, 0, 0);
     }
-    this.items![this.hi++] = v;
+    const arr = this.items!;
+    if (this.hi === arr.length && this.hi < 16 && this.lo === 0) {
+      // Small chunks grow exactly (push would reserve 16 more slots).
+      this.items = appendLoose(arr, v);
+      this.hi++;
+    } else {
+      arr[this.hi++] = v;
+    }
     this.bytes += entryBytes(v.length);
   }
 
@@ -308,7 +323,8 @@ export class ListValue extends RObject {
       if (head !== undefined) head.pack();
       const fresh = new Chunk([]);
       fresh.start = this.origin;
-      chunks.unshift(fresh);
+      if (chunks.length === 0) this.chunks = [fresh];
+      else chunks.unshift(fresh);
       head = fresh;
     }
     head.pushFront(v);
@@ -324,7 +340,8 @@ export class ListValue extends RObject {
       if (tail !== undefined) tail.pack();
       const fresh = new Chunk([]);
       fresh.start = this.origin + this.length;
-      chunks.push(fresh);
+      if (chunks.length === 0) this.chunks = [fresh];
+      else chunks.push(fresh);
       tail = fresh;
     }
     tail.pushBack(v);

@@ -9,7 +9,7 @@
 
 import { RObject } from './value.js';
 import { isInt64String } from '../util/numbers.js';
-import { DenseTable, settleTable, type StringTable } from './dense-table.js';
+import { appendExact, DenseTable, settleTable, type StringTable } from './dense-table.js';
 
 /** Compares two canonical int64 decimal strings by value. */
 export function compareIntStrings(a: string, b: string): number {
@@ -96,9 +96,20 @@ export class SetValue extends RObject {
         const at = this.intFind(m);
         if (at >= 0) return false;
         const pos = -at - 1;
-        if (pos === ints.length) ints.push(m);
-        else ints.splice(pos, 0, m);
-        if (ints.length > Math.min(maxIntset, INTSET_HARD_LIMIT)) this.toHashtable();
+        if (ints.length < 16) {
+          // Small intsets grow exactly (push and splice reserve spare slots).
+          const out: string[] = new Array(ints.length + 1);
+          for (let i = 0; i < pos; i++) out[i] = ints[i];
+          out[pos] = m;
+          for (let i = pos; i < ints.length; i++) out[i + 1] = ints[i];
+          this.ints = out;
+        } else if (pos === ints.length) {
+          ints.push(m);
+        } else {
+          ints.splice(pos, 0, m);
+        }
+        const now = this.ints!;
+        if (now.length > Math.min(maxIntset, INTSET_HARD_LIMIT)) this.toHashtable();
         return true;
       }
       this.toHashtable();

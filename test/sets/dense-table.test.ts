@@ -60,3 +60,21 @@ test('ArenaTable for sets (keys only), built from a DenseTable at the same posit
   for (let i = 1; i < 3000; i += 3) a.delete(`m${i}`);
   for (let i = 0; i < 3000; i++) assert.equal(a.has(`m${i}`), i % 3 === 2);
 });
+
+test('tiny DenseTables work without an index, and build one as they grow', () => {
+  const t = new DenseTable(true);
+  const m = new Map<string, string>();
+  const r = rng(7);
+  for (let step = 0; step < 20000; step++) {
+    const key = `k${Math.floor(r() * 12)}`;
+    if (r() < 0.55) {
+      const at = t.add(key, String(step));
+      if (at >= 0) t.setValAt(at, String(step));
+      m.set(key, String(step));
+    } else {
+      assert.equal(t.delete(key), m.delete(key));
+    }
+    assert.equal(t.size, m.size);
+    for (const [k, v] of m) assert.equal(t.valAt(t.find(k)), v);
+  }
+});
