@@ -43,6 +43,9 @@ function appendLoose(a: (string | undefined)[], v: string): (string | undefined)
   return out;
 }
 
+/** Loose chunks smaller than this don't keep a RESP cache (encoding them is cheap anyway). */
+const ENCODE_CACHE_MIN = 32;
+
 class Chunk {
   /** Loose form: the element window [lo, hi) of `items`; null when packed. */
   items: (string | undefined)[] | null;
@@ -55,6 +58,14 @@ class Chunk {
   bytes = EMPTY_CHUNK_BYTES;
   /** Position of the first element in the list's coordinate space (see ListValue.origin). */
   start = 0;
+  /**
+   * RESP text of the window's elements, for repeated range reads of an unchanged loose chunk
+   * (built on the second read, dropped by any change), and where each element starts in it.
+   */
+  enc: string | null = null;
+  encOffs: Uint32Array | null = null;
+  /** Range reads since the last change. */
+  reads = 0;
 
   constructor(items: (string | undefined)[] | null = []) {
     this.items = items;
@@ -62,6 +73,46 @@ class Chunk {
 
   get count(): number {
     return this.hi - this.lo;
+  }
+
+  /** Any change: the RESP cache goes. */
+  private touch(): void {
+    if (this.enc !== null) {
+      this.enc = null;
+      this.encOffs = null;
+    }
+    this.reads = 0;
+  }
+
+  /**
+   * The RESP encoding of elements from..to-1 when this chunk keeps one (loose chunks of some
+   * size, read repeatedly without changes), else null.
+   */
+  encodedRange(from: number, to: number): string | null {
+    if (this.enc === null) {
+      if (this.items === null || this.hi - this.lo < ENCODE_CACHE_MIN || ++this.reads < 2) return null;
+      this.buildEncoding();
+    }
+    const offs = this.encOffs!;
+    return this.enc!.substring(offs[from], offs[to]);
+  }
+
+  private buildEncoding(): void {
+    const items = this.items!;
+    const n = this.hi - this.lo;
+    const parts: string[] = new Array(n);
+    const offs = new Uint32Array(n + 1);
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      const v = items[this.lo + k]!;
+      const e = '$' + v.length + '\r\n' + v + '\r\n';
+      parts[k] = e;
+      offs[k] = at;
+      at += e.length;
+    }
+    offs[n] = at;
+    this.enc = parts.join('');
+    this.encOffs = offs;
   }
 
   get(k: number): string {
@@ -84,6 +135,7 @@ class Chunk {
 
   /** Turns a packed chunk into a loose one (before edits). */
   loosen(): (string | undefined)[] {
+    this.touch();
     if (this.items !== null) return this.items;
     const n = this.hi - this.lo;
     const items: (string | undefined)[] = new Array(n);
@@ -102,6 +154,7 @@ class Chunk {
   pack(): void {
     const items = this.items;
     if (items === null) return;
+    this.touch();
     const n = this.hi - this.lo;
     let total = 0;
     for (let i = this.lo; i < this.hi; i++) total += items[i]!.length;
@@ -124,6 +177,7 @@ class Chunk {
   }
 
   pushFront(v: string): void {
+    this.touch();
     const items = this.items ?? this.loosen();
     if (this.lo === 0) this.relayout(items, Math.max(this.hi - this.lo, 4), 0);
     this.items![--this.lo] = v;
@@ -131,6 +185,7 @@ class Chunk {
   }
 
   pushBack(v: string): void {
+    this.touch();
     const items = this.items ?? this.loosen();
     if (this.hi === items.length && this.lo > 0 && this.lo >= (this.hi - this.lo) >> 1) {
       // Plenty of room at the front (left by pops): slide back instead of growing.
@@ -158,6 +213,7 @@ class Chunk {
   }
 
   popFront(): string {
+    this.touch();
     const v = this.get(0);
     if (this.items !== null) this.items[this.lo] = undefined;
     this.lo++;
@@ -166,6 +222,7 @@ class Chunk {
   }
 
   popBack(): string {
+    this.touch();
     const v = this.get(this.hi - this.lo - 1);
     this.hi--;
     if (this.items !== null) this.items[this.hi] = undefined;
@@ -264,6 +321,12 @@ class Chunk {
     return c;
   }
 }
+
+/**
+ * An array reply that also carries its RESP text (the same in RESP2 and RESP3 for an array of
+ * bulk strings); the encoder sends `encoded` as is. Other consumers just see the array.
+ */
+export type EncodedArray = string[] & { encoded?: string };
 
 export const HEAD = 0;
 export const TAIL = 1;
@@ -475,7 +538,12 @@ export class ListValue extends RObject {
       let ci = this.chunkAt(start);
       let k = this.origin + start - chunks[ci].start;
       const first = chunks[ci];
-      if (k + n <= first.count) return first.slice(k, k + n);
+      if (k + n <= first.count) {
+        const out = first.slice(k, k + n);
+        const enc = first.encodedRange(k, k + n);
+        if (enc !== null) (out as EncodedArray).encoded = '*' + n + '\r\n' + enc;
+        return out;
+      }
       const out: string[] = new Array(n);
       let at = 0;
       while (at < n) {

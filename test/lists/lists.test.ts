@@ -180,3 +180,14 @@ test('long lists across many chunks, with byte and count fills', async () => {
     }
   }
 });
+
+test('repeated LRANGE reads (cached encodings) stay right across every kind of change', async () => {
+  const values = Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? `long-${'z'.repeat(i)}` : String(i)));
+  const reads = (): Script => [['LRANGE', 'l', '0', '-1'], ['LRANGE', 'l', '3', '40'], ['LRANGE', 'l', '0', '-1'], ['LRANGE', 'l', '3', '40'], ['LRANGE', 'l', '-30', '-1']];
+  await both([
+    ['RPUSH', 'l', ...values], ...reads(),
+    ['LPUSH', 'l', 'head'], ...reads(), ['RPUSH', 'l', 'tail'], ...reads(), ['LPOP', 'l'], ...reads(), ['RPOP', 'l', '3'], ...reads(),
+    ['LSET', 'l', '5', 'set'], ...reads(), ['LINSERT', 'l', 'BEFORE', '8', 'ins'], ...reads(), ['LREM', 'l', '0', '9'], ...reads(),
+    ['LTRIM', 'l', '2', '-3'], ...reads(), ['LMOVE', 'l', 'l', 'LEFT', 'RIGHT'], ...reads(), ['LPOS', 'l', 'set'],
+  ]);
+});
