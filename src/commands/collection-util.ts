@@ -1,5 +1,6 @@
 // Helpers shared by the collection families (lists, hashes, sets, and sorted sets if they
-// like): cached encoding limits, and the argument handling of HSCAN/SSCAN/ZSCAN.
+// like): cached encoding limits, the argument handling of HSCAN/SSCAN/ZSCAN, and uniform
+// distinct random picks (SRANDMEMBER/HRANDFIELD with a positive count).
 
 import { err, Errors, type Reply } from '../resp/reply.js';
 import { globMatch } from '../util/glob.js';
@@ -115,4 +116,26 @@ export function filterByPattern(items: string[], pattern: string | null, pairs: 
 /** A dense-position cursor (see HashValue.scan) as a JS number, clamped. */
 export function denseCursor(cursor: bigint): number {
   return cursor > 9007199254740991n ? Number.MAX_SAFE_INTEGER : Number(cursor);
+}
+
+/**
+ * `count` distinct positions out of `size` (count < size), uniformly: by removing random
+ * positions from all of them when the count is close to the size, else by picking random
+ * positions until enough distinct ones came up.
+ */
+export function pickDistinct(size: number, count: number, mul: number): number[] {
+  if (count * mul > size) {
+    const all = new Array<number>(size);
+    for (let i = 0; i < size; i++) all[i] = i;
+    let n = size;
+    while (n > count) {
+      const j = Math.floor(Math.random() * n);
+      all[j] = all[--n];
+    }
+    all.length = count;
+    return all;
+  }
+  const seen = new Set<number>();
+  while (seen.size < count) seen.add(Math.floor(Math.random() * size));
+  return [...seen];
 }

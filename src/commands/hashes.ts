@@ -8,7 +8,7 @@ import { longDouble } from '../util/long-double.js';
 import { lookupRead } from './access.js';
 import { isToken } from './args.js';
 import type { Family } from './command.js';
-import { collectionLimits, type CollectionLimits, denseCursor, emptyScan, filterByPattern, scanCursorArg, scanOptions } from './collection-util.js';
+import { collectionLimits, type CollectionLimits, denseCursor, pickDistinct, emptyScan, filterByPattern, scanCursorArg, scanOptions } from './collection-util.js';
 import type { Client } from '../server/client.js';
 import type { Database } from '../engine/database.js';
 
@@ -276,28 +276,6 @@ function randomFieldsWithCount(c: Client, key: string, l: number, withValues: bo
   const chosen = pickDistinct(size, count, SUB_STRATEGY_MUL);
   for (const i of chosen) emit(i);
   return out;
-}
-
-/**
- * `count` distinct positions out of `size` (count < size), uniformly: by removing random
- * positions from all of them when the count is close to the size, else by picking random
- * positions until enough distinct ones came up.
- */
-export function pickDistinct(size: number, count: number, mul: number): number[] {
-  if (count * mul > size) {
-    const all = new Array<number>(size);
-    for (let i = 0; i < size; i++) all[i] = i;
-    let n = size;
-    while (n > count) {
-      const j = Math.floor(Math.random() * n);
-      all[j] = all[--n];
-    }
-    all.length = count;
-    return all;
-  }
-  const seen = new Set<number>();
-  while (seen.size < count) seen.add(Math.floor(Math.random() * size));
-  return [...seen];
 }
 
 /**

@@ -166,7 +166,7 @@ function lmpop(c: Client, argv: string[]): Reply {
 
 // ---- Positional access ----
 
-/** LRANGE-style reply of start..end (negative from the tail), optionally reversed. */
+/** LRANGE's reply for start..end (negative indexes count from the tail). */
 function rangeReply(list: ListValue, start: number, end: number): Reply {
   const len = list.length;
   if (start < 0) start += len;

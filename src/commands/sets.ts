@@ -8,8 +8,7 @@ import { parseInt64 } from '../util/numbers.js';
 import { lookupRead } from './access.js';
 import { isToken } from './args.js';
 import type { Family } from './command.js';
-import { collectionLimits, denseCursor, emptyScan, filterByPattern, scanCursorArg, scanOptions } from './collection-util.js';
-import { pickDistinct } from './hashes.js';
+import { collectionLimits, denseCursor, emptyScan, filterByPattern, pickDistinct, scanCursorArg, scanOptions } from './collection-util.js';
 import type { Client } from '../server/client.js';
 import type { Database } from '../engine/database.js';
 
