@@ -6,6 +6,7 @@
 import type { Reply } from '../resp/reply.js';
 import type { Client } from '../server/client.js';
 import reference from './reference.json' with { type: 'json' };
+import type { LatencyHistogram } from '../util/histogram.js';
 
 export type Handler = (c: Client, argv: string[]) => Reply;
 
@@ -90,6 +91,8 @@ export class Command {
   usec = 0;
   rejectedCalls = 0;
   failedCalls = 0;
+  /** Latency distribution (INFO latencystats, LATENCY HISTOGRAM); created on first call. */
+  latency: LatencyHistogram | null = null;
 
   constructor(
     readonly name: string,
@@ -265,6 +268,22 @@ export class CommandTable {
 
   all(): IterableIterator<Command> {
     return this.byName.values();
+  }
+
+  /**
+   * rename-command: the command answers to `to` instead (to nothing when `to` is empty).
+   * Returns Redis's error text, or undefined.
+   */
+  rename(from: string, to: string): string | undefined {
+    const cmd = this.byName.get(from.toLowerCase());
+    if (cmd === undefined) return 'No such command in rename-command';
+    this.byName.delete(from.toLowerCase());
+    this.lastName = '';
+    this.lastCommand = undefined;
+    if (to === '') return undefined;
+    if (this.byName.has(to.toLowerCase())) return 'Target command name already exists';
+    this.byName.set(to.toLowerCase(), cmd);
+    return undefined;
   }
 
   get size(): number {

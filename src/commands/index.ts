@@ -9,7 +9,15 @@ import { strings } from './strings.js';
 import { lists } from './lists.js';
 import { hashes } from './hashes.js';
 import { sets } from './sets.js';
+import { configFamily } from './config.js';
+import { infoFamily } from './info.js';
+import { slowlogFamily } from './slowlog.js';
+import { latencyFamily } from './latency.js';
+import { debugFamily } from './debug.js';
+import { memoryFamily } from './memory.js';
+import { adminFamily } from './admin.js';
 
 export const allFamilies: Family[] = [
-  connection, keys, strings, lists, hashes, sets, client, introspection,
+  connection, client, introspection, keys, strings, lists, hashes, sets,
+  configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
 ];

@@ -162,6 +162,8 @@ export class Blocking {
     this.remove(c);
     if (reply instanceof ErrorReply) this.server.countError(reply);
     c.write(encodeReply(reply, c.resp));
+    const hooks = this.server.unblockHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](c, reply === entry.spec.timeoutReply);
     this.server.resume(c);
     return true;
   }

@@ -6,6 +6,7 @@
 import { Flag, type Command } from '../commands/command.js';
 import { ClientFlag, type Client } from '../server/client.js';
 import { asciiUpper, CommandError, cstr, ErrorReply, Errors, NO_REPLY, QUEUED, type Reply } from '../resp/reply.js';
+import { LatencyHistogram } from '../util/histogram.js';
 
 /** Looks up argv's command, descending into container commands (CLIENT LIST, CONFIG GET…). */
 export function lookupCommand(c: Client, argv: string[]): Command | undefined {
@@ -135,6 +136,7 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   const usec = Math.round((end - start) * 1000);
   cmd.calls++;
   cmd.usec += usec;
+  if (server.latencyTracking) (cmd.latency ??= new LatencyHistogram()).record(usec * 1000);
   if (server.stats.errorReplies !== errorsBefore) cmd.failedCalls++;
   server.stats.commands++;
   if ((cmd.flags & Flag.SkipSlowlog) === 0) server.afterCall(c, cmd, argv, usec);

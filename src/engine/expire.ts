@@ -11,6 +11,7 @@
 // ticks until one finishes within its budget, as Redis runs them before sleeping.
 
 import type { Server } from '../server/server.js';
+import { latencySample } from '../server/latency-monitor.js';
 
 const KEYS_PER_LOOP = 20;
 /** Share of a cron period the slow cycle may use, in percent. */
@@ -116,6 +117,9 @@ export function activeExpireCycle(server: Server, fast = false): void {
   }
   const current = totalSampled ? totalExpired / totalSampled : 0;
   server.stats.expiredStalePerc = current * 0.05 + server.stats.expiredStalePerc * 0.95;
+  const elapsed = performance.now() - start;
+  server.stats.expireCycleCpuMs += elapsed;
+  latencySample(server, 'expire-cycle', Math.floor(elapsed));
   if (state.timeLimitExit && !state.fastPending) {
     state.fastPending = true;
     setTimeout(() => {

@@ -17,6 +17,8 @@ import { clientInfoString } from './client-info.js';
 import { activeExpireCycle } from '../engine/expire.js';
 import { ScanCursors } from '../engine/scan.js';
 import { lfuAccess, lfuInitial, lruClock } from '../engine/lru.js';
+import { InfoRegistry } from './info-registry.js';
+import { wireSettings } from '../config/wiring.js';
 
 export const LARDER_VERSION = '0.1.0';
 /** Output Redis keeps in a client's static reply buffer, not counted against output limits. */
@@ -64,6 +66,8 @@ export class Server implements DatabaseOwner {
     expiredKeys: 0,
     expiredStalePerc: 0,
     expiredTimeCapReachedCount: 0,
+    /** Time spent in active expiry (INFO expire_cycle_cpu_milliseconds). */
+    expireCycleCpuMs: 0,
     evictedKeys: 0,
     keyspaceHits: 0,
     keyspaceMisses: 0,
@@ -77,6 +81,8 @@ export class Server implements DatabaseOwner {
     clientOutputBufferLimitDisconnections: 0,
   };
   readonly errorStats = new Map<string, number>();
+  /** What INFO reports: families add fields and sections here (see info-registry.ts). */
+  readonly info = new InfoRegistry();
 
   /** Extra pre-execution checks (out of memory, read-only replica, …). */
   readonly checks: CommandCheck[] = [];
@@ -95,6 +101,11 @@ export class Server implements DatabaseOwner {
   readonly beforeWriteHooks: ((c: Client, cmd: Command, argv: string[]) => void)[] = [];
   /** Hooks run after each command (slowlog, latency monitor). */
   readonly afterCallHooks: ((c: Client, cmd: Command, argv: string[], usec: number) => void)[] = [];
+  /**
+   * Hooks run when a blocked client's command completes (served or unblocked, or timed out):
+   * the slowlog records a blocking command then, as Redis does.
+   */
+  readonly unblockHooks: ((c: Client, timedOut: boolean) => void)[] = [];
   /** Serves clients blocked on ready keys; installed by the blocking machinery. */
   serveBlockedClients: () => void = () => this.readyKeys.clear();
   /** Queues a command inside MULTI; installed by the transactions family. */
@@ -125,10 +136,18 @@ export class Server implements DatabaseOwner {
   queryBufferLimit = 1024 * 1024 * 1024;
   requirePass = '';
   outputLimits!: BufferLimits;
+  /** latency-tracking: per-command latency histograms (INFO latencystats). */
+  latencyTracking = true;
+  /** DEBUG PAUSE-CRON: the periodic tasks are skipped. */
+  cronPaused = false;
+  /** The role letter of log lines: C while starting up (as Redis before it is a master), M after. */
+  logRole = 'M';
   /** End time of the last top-level command (performance.now()), the next one's start. */
   lastCallEnd = 0;
   private logLevel = LOG_LEVELS.notice;
   readonly boundPorts: number[] = [];
+  /** Set once `listen` ran: from then on port and bind changes reopen the listeners. */
+  listening = false;
   shuttingDown = false;
 
   constructor(config?: Config) {
@@ -191,6 +210,10 @@ export class Server implements DatabaseOwner {
       this.logLevel = LOG_LEVELS[level];
     });
     hook('hz', () => this.startCron());
+    hook('latency-tracking', (on: boolean) => {
+      this.latencyTracking = on;
+    });
+    wireSettings(this);
     hook('dir', (dir: string) => {
       try {
         process.chdir(dir);
@@ -360,6 +383,7 @@ export class Server implements DatabaseOwner {
     c.out = '';
     this.stats.netOutputBytes += out.length;
     const socket = c.socket!;
+    this.stats.totalWritesProcessed++;
     socket.write(out, 'latin1');
     c.lastInteraction = this.now;
     if ((flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
@@ -537,37 +561,68 @@ export class Server implements DatabaseOwner {
 
   // ---- Lifecycle ----
 
+  /** Opens the TCP listeners (see openListeners) and starts the cron. */
   async listen(): Promise<void> {
+    await this.openListeners();
+    this.listening = true;
+    this.startCron();
+  }
+
+  /**
+   * Listens on the configured port at each bind address (none when the port is 0), replacing
+   * the current listeners (CONFIG SET port/bind). An address marked optional ("-::*") may be
+   * missing. Throws Redis's "Could not create server TCP listening socket" error; listeners on
+   * another port then stay, listeners on the same port are gone (the caller reopens them).
+   */
+  async openListeners(): Promise<void> {
     const v = this.config.values;
     const port = v.port as number;
-    const binds = (v.bind as string[]).length ? (v.bind as string[]) : ['*'];
-    const hosts: string[] = [];
-    for (const b of binds) {
+    const binds = (v.bind as string[]).length ? (v.bind as string[]) : ['*', '-::*'];
+    const opened: net.Server[] = [];
+    const ports: number[] = [];
+    const previous = this.listeners.splice(0);
+    // The old sockets go first when they would be in the way (same port, other addresses).
+    const samePort = previous.length > 0 && this.boundPorts.includes(port);
+    if (samePort) await Promise.all(previous.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    for (const b of port === 0 ? [] : [...new Set(binds)]) {
       const optional = b.startsWith('-');
-      const host = optional ? b.slice(1) : b;
-      if (host === '*') hosts.push('0.0.0.0');
-      else if (host === '::*') hosts.push('::');
-      else hosts.push(host);
-    }
-    const unique = [...new Set(hosts)];
-    for (const host of unique) {
+      const addr = optional ? b.slice(1) : b;
+      const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
       const srv = net.createServer({ noDelay: true }, (s) => acceptConnection(this, s));
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
-          srv.listen({ port, host, backlog: v['tcp-backlog'], ipv6Only: host === '::' }, () => resolve());
+          srv.listen({ port, host, backlog: v['tcp-backlog'], ipv6Only: host.includes(':') }, () => resolve());
         });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        const optional = binds.some((b) => b.startsWith('-') && (b.slice(1) === host || (b === '-::*' && host === '::')));
-        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) continue;
-        throw new Error(`Could not create server TCP listening socket ${host}:${port}: ${err.message}`);
+        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT' || err.code === 'EPROTONOSUPPORT')) continue;
+        for (const o of opened) o.close();
+        // On another port the old listeners still serve; on the same one they were closed.
+        if (!samePort) this.listeners.push(...previous);
+        throw new Error(`Could not create server TCP listening socket ${addr}:${port}: ${listenErrorText(err)}`);
       }
-      const addr = srv.address();
-      if (addr && typeof addr === 'object' && !this.boundPorts.includes(addr.port)) this.boundPorts.push(addr.port);
-      this.listeners.push(srv);
+      const a = srv.address();
+      if (a && typeof a === 'object' && !ports.includes(a.port)) ports.push(a.port);
+      opened.push(srv);
     }
-    this.startCron();
+    if (!samePort) for (const l of previous) l.close();
+    this.listeners.push(...opened);
+    if (!this.listening && v.unixsocket) await this.listenUnix(v.unixsocket as string, v.unixsocketperm as number);
+    this.boundPorts.length = 0;
+    this.boundPorts.push(...ports);
+  }
+
+  /** The Unix socket listener (unixsocket, unixsocketperm): a stale socket file is replaced. */
+  private async listenUnix(file: string, perm: number): Promise<void> {
+    fs.rmSync(file, { force: true });
+    const srv = net.createServer((s) => acceptConnection(this, s));
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`Failed opening Unix socket: ${e.message}`)));
+      srv.listen({ path: file, backlog: this.config.values['tcp-backlog'] }, () => resolve());
+    });
+    if (perm) fs.chmodSync(file, perm);
+    this.listeners.push(srv);
   }
 
   private startCron(): void {
@@ -581,6 +636,7 @@ export class Server implements DatabaseOwner {
   readonly cronHooks: (() => void)[] = [];
 
   cron(): void {
+    if (this.cronPaused) return;
     this.refreshTime();
     if (this.pause.all || this.pause.write) this.clientsPaused();
     activeExpireCycle(this);
@@ -626,7 +682,7 @@ export class Server implements DatabaseOwner {
     if (LOG_LEVELS[level] < this.logLevel) return;
     const d = new Date();
     const stamp = `${String(d.getDate()).padStart(2, '0')} ${d.toLocaleString('en-US', { month: 'short' })} ${d.getFullYear()} ${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-    const line = `${this.pid}:M ${stamp} ${LOG_MARK[level]} ${message}\n`;
+    const line = `${this.pid}:${this.logRole} ${stamp} ${LOG_MARK[level]} ${message}\n`;
     const file = this.config.values.logfile as string;
     if (file) {
       try {
@@ -642,6 +698,17 @@ export class Server implements DatabaseOwner {
   hostname(): string {
     return os.hostname();
   }
+}
+
+/** A listen error as Redis words it ("bind: Address already in use"). */
+function listenErrorText(err: NodeJS.ErrnoException): string {
+  const texts: Record<string, string> = {
+    EADDRINUSE: 'bind: Address already in use',
+    EADDRNOTAVAIL: 'bind: Cannot assign requested address',
+    EACCES: 'bind: Permission denied',
+    EAFNOSUPPORT: 'socket: Address family not supported by protocol',
+  };
+  return (err.code && texts[err.code]) || err.message;
 }
 
 function isLoopback(addr: string | undefined): boolean {

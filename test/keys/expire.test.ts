@@ -45,7 +45,7 @@ test('NX, XX, GT and LT', async () => {
     ['EXPIREAT', 'k', FAR_S, 'GT'], ['PEXPIRETIME', 'k'],
     ['PERSIST', 'k'], ['EXPIRE', 'k', '100', 'XX'], ['EXPIRE', 'k', '100', 'GT'], ['TTL', 'k'],
     ['EXPIRE', 'k', '100', 'NX'], ['TTL', 'k'], ['EXPIRE', 'k', '200', 'LT'], ['TTL', 'k'],
-    ['EXPIRE', 'k', '50', 'LT'], ['TTL', 'k'], ['EXPIRE', 'k', '50', 'GT'], ['EXPIRE', 'k', '500', 'GT'], ['TTL', 'k'],
+    ['EXPIRE', 'k', '50', 'LT'], ['TTL', 'k'], ['EXPIRE', 'k', '49', 'GT'], ['EXPIRE', 'k', '500', 'GT'], ['TTL', 'k'],
     ['PERSIST', 'k'], ['EXPIRE', 'k', '-1', 'LT'], ['EXISTS', 'k'],
     ['SET', 'k', 'v'], ['PEXPIREAT', 'k', FAR], ['EXPIRE', 'k', '-1', 'GT'], ['EXISTS', 'k'],
     ['EXPIRE', 'k', '-1', 'LT'], ['EXISTS', 'k'],
