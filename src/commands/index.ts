@@ -8,16 +8,19 @@ import { configFamily } from './config.js';
 import { connection } from './connection.js';
 import { debugFamily } from './debug.js';
 import { geo } from './geo.js';
+import { hashes } from './hashes.js';
 import { infoFamily } from './info.js';
 import { introspection } from './introspection.js';
 import { keys } from './keys.js';
 import { latencyFamily } from './latency.js';
+import { lists } from './lists.js';
 import { memoryFamily } from './memory.js';
+import { sets } from './sets.js';
 import { slowlogFamily } from './slowlog.js';
 import { strings } from './strings.js';
 import { zsets } from './zsets.js';
 
 export const allFamilies: Family[] = [
-  connection, client, introspection, keys, strings, zsets, geo,
+  connection, client, introspection, keys, strings, lists, hashes, sets, zsets, geo,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
 ];

@@ -33,6 +33,9 @@ export function encodeReply(reply: Reply, resp: number): string {
   }
   if (reply === null) return resp === 2 ? '$-1\r\n' : '_\r\n';
   if (Array.isArray(reply)) {
+    // An array of bulk strings may carry its own RESP text (identical in RESP2 and RESP3).
+    const pre = (reply as { encoded?: string }).encoded;
+    if (pre !== undefined) return pre;
     let out = '*' + reply.length + '\r\n';
     for (let i = 0; i < reply.length; i++) out += encodeReply(reply[i], resp);
     return out;
