@@ -8,6 +8,7 @@ import { DoubleReply, err, Errors, NIL_ARRAY, type Reply } from '../resp/reply.j
 import type { Client } from '../server/client.js';
 import { RObject, type Value } from '../types/value.js';
 import { ZAddIn, ZAddOut, ZSet, lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange } from '../types/zset.js';
+import { SetValue } from '../types/set.js';
 import { formatDouble, parseDouble, parseInt64 } from '../util/numbers.js';
 import { globMatch } from '../util/glob.js';
 import { readObject, writeObject } from './access.js';
@@ -656,50 +657,11 @@ function zrandmemberCount(c: Client, key: string, l: number, withScores: boolean
 
 // ---- Set operations ----
 
-/** What the set family's values offer to ZUNION & co. (members with score 1). */
-export interface SetMembers {
-  readonly size: number;
-  has(member: string): boolean;
-  [Symbol.iterator](): Iterator<string>;
-}
-
-/**
- * A set value seen as its members. The set type belongs to the collections family; this accepts
- * any value of type 'set' that has `has(member)`, a size (`size` property or method, or `card()`),
- * and iterates its members (`Symbol.iterator`, `members()`, `values()` or `keys()`).
- */
-export function setMembersOf(v: RObject): SetMembers {
-  const o = v as unknown as Record<string, unknown> & Partial<Iterable<string>>;
-  const sizeOf = (): number => {
-    const s = o.size;
-    if (typeof s === 'number') return s;
-    if (typeof s === 'function') return (s as () => number).call(o);
-    if (typeof o.card === 'function') return (o.card as () => number).call(o);
-    let n = 0;
-    for (const _ of iterate()) n++;
-    return n;
-  };
-  const iterate = (): Iterable<string> => {
-    for (const name of ['members', 'values', 'keys']) {
-      if (typeof o[name] === 'function') return { [Symbol.iterator]: () => (o[name] as () => Iterator<string>).call(o) };
-    }
-    if (typeof o[Symbol.iterator] === 'function') return o as Iterable<string>;
-    throw new Error('set value is not iterable');
-  };
-  return {
-    get size() {
-      return sizeOf();
-    },
-    has: (m: string) => (o.has as (m: string) => boolean).call(o, m),
-    [Symbol.iterator]: () => iterate()[Symbol.iterator](),
-  };
-}
-
 /** One input of a set operation. */
 interface OpSource {
   value: Value | undefined;
   z: ZSet | null;
-  set: SetMembers | null;
+  set: SetValue | null;
   size: number;
   weight: number;
 }
@@ -755,9 +717,9 @@ function zsetOp(c: Client, argv: string[], numkeysIdx: number, dst: string | nul
       if (v instanceof ZSet) {
         src.z = v;
         src.size = v.size;
-      } else if (v.type === 'set') {
-        src.set = setMembersOf(v);
-        src.size = src.set.size;
+      } else if (v instanceof SetValue) {
+        src.set = v;
+        src.size = v.size;
       } else {
         err(Errors.wrongType);
       }

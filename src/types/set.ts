@@ -161,6 +161,11 @@ export class SetValue extends RObject {
     return Math.floor(Math.random() * this.size);
   }
 
+  /** Members in iteration order (ascending for an intset). */
+  *[Symbol.iterator](): IterableIterator<string> {
+    for (let i = 0; i < this.size; i++) yield this.memberAt(i);
+  }
+
   /** Every member in iteration order (ascending for an intset). */
   toArray(): string[] {
     if (this.ints !== null) return this.ints.slice();
