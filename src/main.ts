@@ -2,6 +2,7 @@
 
 import { Server } from './server/server.js';
 import { allFamilies } from './commands/index.js';
+import { loadDataOnStart, persistence, setupPersistence } from './persistence/persistence.js';
 
 async function main(): Promise<void> {
   const server = new Server();
@@ -21,10 +22,16 @@ async function main(): Promise<void> {
   }
   server.register(...allFamilies);
   server.init();
+  // Persistence: hooks, then the dataset from disk (exits on a bad file) before serving.
+  setupPersistence(server);
+  loadDataOnStart(server);
   await server.listen();
   server.log('notice', `Ready to accept connections tcp`);
   const stop = (signal: string) => {
     server.log('warning', `Received ${signal} scheduling shutdown...`);
+    // Final AOF fsync and RDB save (with save points); a failed save keeps the server running.
+    if (!persistence(server).prepareShutdown()) return;
+    server.log('warning', 'Redis is now ready to exit, bye bye...');
     void server.close().then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

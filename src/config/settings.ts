@@ -186,5 +186,26 @@ export function defaultSettings(): Setting[] {
     { name: 'rdbchecksum', type: bool, default: 'yes', flags: F.Immutable },
     { name: 'tracking-table-max-keys', type: int(0, LONG_MAX), default: '1000000' },
     { name: 'latency-tracking', type: bool, default: 'yes' },
+    ...persistenceSettings(),
+  ];
+}
+
+/** Persistence settings (RDB, AOF, DUMP/RESTORE), owned by src/persistence. */
+function persistenceSettings(): Setting[] {
+  return [
+    { name: 'aof-use-rdb-preamble', type: bool, default: 'yes' },
+    { name: 'aof-load-truncated', type: bool, default: 'yes' },
+    { name: 'auto-aof-rewrite-percentage', type: int(0, INT_MAX), default: '100' },
+    { name: 'auto-aof-rewrite-min-size', type: memory(0, LLONG_MAX), default: '64mb' },
+    { name: 'aof-rewrite-incremental-fsync', type: bool, default: 'yes' },
+    { name: 'rdb-save-incremental-fsync', type: bool, default: 'yes' },
+    { name: 'aof-timestamp-enabled', type: bool, default: 'no' },
+    { name: 'no-appendfsync-on-rewrite', type: bool, default: 'no' },
+    { name: 'rdb-del-sync-files', type: bool, default: 'no' },
+    { name: 'aof-disable-auto-gc', type: bool, default: 'no', flags: F.Hidden },
+    { name: 'sanitize-dump-payload', type: oneOf(['no', 'yes', 'clients']), default: 'no' },
+    { name: 'rdb-key-save-delay', type: int(INT_MIN, INT_MAX), default: '0', flags: F.Hidden },
+    { name: 'key-load-delay', type: int(INT_MIN, INT_MAX), default: '0', flags: F.Hidden },
+    { name: 'loading-process-events-interval-bytes', type: int(1024, INT_MAX), default: '2097152', flags: F.Hidden },
   ];
 }
