@@ -13,7 +13,11 @@ async function main(): Promise<void> {
     if (!a.startsWith('--')) continue;
     const values: string[] = [];
     while (i + 1 < args.length && !args[i + 1].startsWith('--')) values.push(args[++i]);
-    pairs.push([a.slice(2), values.join(' ')]);
+    const name = a.slice(2).toLowerCase();
+    // A repeated option overrides the earlier one, as in redis-server.
+    const seen = pairs.findIndex(([n]) => n === name);
+    if (seen >= 0) pairs.splice(seen, 1);
+    pairs.push([name, values.join(' ')]);
   }
   const r = server.config.set(pairs, { startup: true });
   if (!r.ok) {

@@ -5,19 +5,28 @@
 //   LLLooooo oooooooo     a back reference of length L+2 (L in 1..6) at distance o+1;
 //   111ooooo LLLLLLLL oooooooo   the same with length L+9 (the 3-bit length is 7).
 // The distance is counted back from the current output position and is at most 8192.
-// Any stream of valid runs decompresses the same way, so the compressor is free to choose
-// its matches: this one hashes 3-byte sequences into a table of recent positions.
+//
+// Any stream of valid runs decompresses the same way, but to produce the very bytes Redis
+// produces (so that DUMP replies match byte for byte) the compressor follows liblzf's choices
+// as Redis builds it (HLOG 16, VERY_FAST): a hash of the next three bytes indexes a table of the
+// last position seen with that hash; a candidate within range whose three bytes match starts a
+// back reference, extended as far as it goes (at most 264 bytes); after a reference, the two
+// positions before its end are entered in the table. liblzf leaves its table uninitialised
+// between calls; Larder starts every call with an empty table (as a fresh process does).
 
 const MAX_LIT = 1 << 5; // 32
 const MAX_OFF = 1 << 13; // 8192
 const MAX_REF = (1 << 8) + (1 << 3); // 264
-const HLOG = 14;
-const HSIZE = 1 << HLOG;
+const HSIZE = 1 << 16;
 
-// Positions are stored offset by `base`, which moves past every input compressed so far:
-// entries left from earlier inputs fall out of range without clearing the table.
-const table = new Int32Array(HSIZE);
+// Table entries are positions + `base`; `base` moves past every input compressed so far, so
+// entries left from earlier calls read as empty without clearing the table.
+const table = new Uint32Array(HSIZE);
 let base = 1;
+
+function idx(h: number): number {
+  return ((h >>> 8) - Math.imul(h, 5)) & (HSIZE - 1);
+}
 
 /**
  * Compresses input[start, end) into out; returns the compressed length, or 0 when it would not
@@ -26,86 +35,92 @@ let base = 1;
 export function lzfCompress(input: Uint8Array, out: Uint8Array, start = 0, end = input.length): number {
   const inLen = end - start;
   const outEnd = out.length;
-  if (inLen === 0) return 0;
-  if (base + inLen > 0x7fff0000) {
+  if (inLen === 0 || outEnd === 0) return 0;
+  if (base + inLen + 1 > 0xfff00000) {
     table.fill(0);
     base = 1;
   }
-  const shift = base - start; // table value = position + shift
-  base += inLen + MAX_OFF + 1;
+  const bias = base - start; // stored value = position + bias; values below `base` are stale
+  const floor = base;
+  base += inLen + 1;
   let ip = start;
   let op = 0;
-  let lit = 0; // literals in the current run
-  // Reserve the control byte of the first literal run.
-  if (op >= outEnd) return 0;
-  op++;
-  const last = end - 2; // a match needs 3 bytes
+  let lit = 0;
+  op++; // start a literal run
+  let hval = (input[ip] << 8) | input[ip + 1];
+  const last = end - 2;
   while (ip < last) {
-    const v = (input[ip] << 16) | (input[ip + 1] << 8) | input[ip + 2];
-    const h = (Math.imul(v, 0x9e3779b1) >>> (32 - HLOG)) & (HSIZE - 1);
-    const ref = table[h] - shift;
-    table[h] = ip + shift;
+    hval = ((hval << 8) | input[ip + 2]) >>> 0;
+    const slot = idx(hval);
+    const stored = table[slot];
+    table[slot] = ip + bias;
+    const ref = stored >= floor ? stored - bias : -1;
     let off: number;
-    if (
-      ref >= start &&
-      (off = ip - ref - 1) < MAX_OFF &&
-      input[ref] === input[ip] &&
-      input[ref + 1] === input[ip + 1] &&
-      input[ref + 2] === input[ip + 2]
-    ) {
-      // Match length: at least 3, at most MAX_REF and what is left.
-      let len = 3;
-      const maxlen = Math.min(end - ip, MAX_REF);
-      while (len < maxlen && input[ref + len] === input[ip + len]) len++;
-      // Close the literal run (drop its control byte if it is empty).
-      if (lit > 0) out[op - lit - 1] = lit - 1;
-      else op--;
-      const l = len - 2;
-      if (l < 7) {
-        if (op + 2 > outEnd) return 0;
-        out[op++] = (l << 5) | (off >>> 8);
-      } else {
-        if (op + 3 > outEnd) return 0;
-        out[op++] = (7 << 5) | (off >>> 8);
-        out[op++] = l - 7;
-      }
-      out[op++] = off & 0xff;
-      // Start a new literal run.
-      lit = 0;
-      if (op >= outEnd) return 0;
-      op++;
-      // Hash the positions inside the match (cheaply: the last two) and move on.
-      ip += len;
-      if (ip < last) {
-        for (let p = ip - 2; p < ip; p++) {
-          const w = (input[p] << 16) | (input[p + 1] << 8) | input[p + 2];
-          table[(Math.imul(w, 0x9e3779b1) >>> (32 - HLOG)) & (HSIZE - 1)] = p + shift;
+    if (ref > start && (off = ip - ref - 1) < MAX_OFF && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
+      let len = 2;
+      const maxlen = Math.min(end - ip - len, MAX_REF);
+      if (op + 4 >= outEnd && op - (lit === 0 ? 1 : 0) + 4 >= outEnd) return 0;
+      out[op - lit - 1] = lit - 1; // end the literal run
+      if (lit === 0) op--; // an empty run takes no byte
+      let matched = false;
+      if (maxlen > 16) {
+        for (let k = 0; k < 16; k++) {
+          len++;
+          if (input[ref + len] !== input[ip + len]) {
+            matched = true;
+            break;
+          }
         }
       }
-      continue;
-    }
-    // A literal byte.
-    if (op >= outEnd) return 0;
-    out[op++] = input[ip++];
-    if (++lit === MAX_LIT) {
-      out[op - lit - 1] = MAX_LIT - 1;
+      if (!matched) {
+        do len++;
+        while (len < maxlen && input[ref + len] === input[ip + len]);
+      }
+      len -= 2; // now the stored length
+      ip++;
+      if (len < 7) {
+        out[op++] = (off >>> 8) + (len << 5);
+      } else {
+        out[op++] = (off >>> 8) + (7 << 5);
+        out[op++] = len - 7;
+      }
+      out[op++] = off & 0xff;
       lit = 0;
+      op++; // start a literal run
+      ip += len + 1;
+      if (ip >= last) break;
+      // Enter the two positions before the end of the match.
+      ip -= 2;
+      hval = (input[ip] << 8) | input[ip + 1];
+      hval = ((hval << 8) | input[ip + 2]) >>> 0;
+      table[idx(hval)] = ip + bias;
+      ip++;
+      hval = ((hval << 8) | input[ip + 2]) >>> 0;
+      table[idx(hval)] = ip + bias;
+      ip++;
+    } else {
       if (op >= outEnd) return 0;
-      op++;
+      lit++;
+      out[op++] = input[ip++];
+      if (lit === MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
+      }
     }
   }
+  if (op + 3 > outEnd) return 0;
   while (ip < end) {
-    if (op >= outEnd) return 0;
+    lit++;
     out[op++] = input[ip++];
-    if (++lit === MAX_LIT) {
-      out[op - lit - 1] = MAX_LIT - 1;
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
       lit = 0;
-      if (op >= outEnd) return 0;
       op++;
     }
   }
-  if (lit > 0) out[op - lit - 1] = lit - 1;
-  else op--; // drop the empty run's control byte
+  out[op - lit - 1] = lit - 1; // end the run
+  if (lit === 0) op--;
   return op;
 }
 
