@@ -51,7 +51,9 @@ export function verifyPayload(p: Buffer): boolean {
 
 /** Decodes a verified payload; undefined when its content is bad. */
 export function restoreValue(server: Server, p: Buffer): Value | undefined {
-  const r = new RdbReader(p, 0, p.length - 10);
+  // Like Redis, the value is read from the whole payload (a short value may run into the
+  // footer).
+  const r = new RdbReader(p, 0, p.length);
   try {
     const type = r.byte();
     return loadValue(r, type, { config: server.config.values });

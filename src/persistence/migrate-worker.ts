@@ -41,7 +41,11 @@ interface Conn {
 const conns = new Map<string, Conn>();
 const results = (workerData as { port: MessagePort }).port;
 
-function connect(host: string, port: number, timeoutMs: number): Promise<Conn | 'timeout' | 'error'> {
+/**
+ * Connects; 'error' when the address can't be used at all. A refused or timed-out connection
+ * shows up later as a write error, as with Redis's non-blocking connect.
+ */
+function connect(host: string, port: number, timeoutMs: number): Promise<Conn | 'timeout' | 'refused' | 'error'> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, noDelay: true });
     const timer = setTimeout(() => {
@@ -63,9 +67,9 @@ function connect(host: string, port: number, timeoutMs: number): Promise<Conn | 
       socket.on('error', onEnd);
       resolve(conn);
     });
-    socket.once('error', () => {
+    socket.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve('error');
+      resolve(e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH' ? 'refused' : 'error');
     });
   });
 }
@@ -127,7 +131,8 @@ async function run(req: MigrateRequest): Promise<MigrateResult> {
   if (conn === undefined || conn.closed) {
     drop(req.name);
     const c = await connect(req.host, req.port, req.timeoutMs);
-    if (c === 'timeout' || c === 'error') return { failed: 'connect', timedOut: c === 'timeout', lines: [] };
+    if (c === 'error') return { failed: 'connect', timedOut: false, lines: [] };
+    if (c === 'timeout' || c === 'refused') return { failed: 'write', timedOut: c === 'timeout', lines: [] };
     conn = c;
     conns.set(req.name, conn);
   }

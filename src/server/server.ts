@@ -507,9 +507,12 @@ export class Server implements DatabaseOwner {
   async close(): Promise<void> {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
-    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
-    this.listeners.length = 0;
+    // Stop accepting, then close the clients: net.Server.close() completes only when every
+    // connection has ended, so waiting for it first would wait for idle clients to leave.
+    const closed = Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
     for (const c of [...this.clients.values()]) this.closeClient(c);
+    await closed;
+    this.listeners.length = 0;
   }
 
   // ---- Logging ----
