@@ -353,6 +353,10 @@ export class Persistence {
         for (const line of describeLoadError(e, r)) server.log('warning', line);
         return false;
       }
+      if ((e as NodeJS.ErrnoException).code !== undefined) {
+        server.log('warning', `Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+        return 'unreadable';
+      }
       throw e;
     } finally {
       server.loading = false;

@@ -69,7 +69,7 @@ export function loadAofFile(server: Server, dir: string, name: string, opts: { o
   }
 }
 
-function loadFromFd(server: Server, fd: number, file: string, name: string, opts: { oldStyle: boolean }): AofLoadStatus {
+function loadFromFd(server: Server, fd: number, file: string, fileName: string, opts: { oldStyle: boolean }): AofLoadStatus {
   const r = RdbReader.fromFile(fd);
   const c = new Client(server, 0, null);
   const truncatedOk = server.config.values['aof-load-truncated'] as boolean;
@@ -94,9 +94,10 @@ function loadFromFd(server: Server, fd: number, file: string, name: string, opts
         if (e instanceof CorruptDataError || e instanceof RdbSignatureError || e instanceof RdbFatalError) {
           for (const line of describeLoadError(e, r)) server.log('warning', line);
           server.log('warning', opts.oldStyle
-            ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted`
-            : `Error reading the RDB base file ${name}, AOF loading aborted`);
-          if (e instanceof CorruptDataError && e.truncated) throw e;
+            ? `Error reading the RDB preamble of the AOF file ${fileName}, AOF loading aborted`
+            : `Error reading the RDB base file ${fileName}, AOF loading aborted`);
+          // Even when truncated: cutting the file back to its last complete command would
+          // throw the whole base away (Redis would); a damaged base is always fatal.
           return 'failed';
         }
         throw e;
@@ -123,53 +124,52 @@ function loadFromFd(server: Server, fd: number, file: string, name: string, opts
         argv[j] = r.buf.latin1Slice(r.pos, r.pos + len);
         r.pos += len + 2;
       }
-      const cmd = lookupCommand(c, argv);
-      if (cmd === undefined || cmd.run === undefined) {
-        server.log('warning', `Unknown command '${argv[0]}' reading the append only file ${name}`);
-        return 'failed';
-      }
-      const lower = cmd.name;
-      if (lower === 'multi' && cmd.parent === null) {
+      const name = argv[0].toLowerCase();
+      if (name === 'multi') {
         validBeforeMulti = validUpTo;
         multi = [];
-      } else if (multi !== null && lower === 'exec' && cmd.parent === null) {
+      } else if (name === 'exec' && multi !== null) {
         const queued = multi;
         multi = null;
-        for (const [qc, qa] of queued) run(server, c, qc, qa, name);
-      } else if (multi !== null && lower === 'discard' && cmd.parent === null) {
+        for (const [qc, qa] of queued) run(server, c, qc, qa, fileName);
+      } else if (name === 'discard' && multi !== null) {
         multi = null;
-      } else if (multi !== null) {
-        multi.push([cmd, argv]);
       } else {
-        run(server, c, cmd, argv, name);
+        const cmd = lookupCommand(c, argv);
+        if (cmd === undefined || cmd.run === undefined) {
+          server.log('warning', `Unknown command '${argv[0]}' reading the append only file ${fileName}`);
+          return 'failed';
+        }
+        if (multi !== null) multi.push([cmd, argv]);
+        else run(server, c, cmd, argv, fileName);
       }
       if (truncatedOk) validUpTo = r.offset;
     }
     if (multi !== null) {
-      server.log('warning', `Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
+      server.log('warning', `Revert incomplete MULTI/EXEC transaction in AOF file ${fileName}`);
       validUpTo = validBeforeMulti;
       throw new CorruptDataError('incomplete MULTI', true);
     }
     return 'ok';
   } catch (e) {
     if (e instanceof FormatError) {
-      server.log('warning', `Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
+      server.log('warning', `Bad file format reading the append only file ${fileName}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
       return 'failed';
     }
     if (!(e instanceof CorruptDataError) || !e.truncated) throw e;
     // Unexpected end of file.
     if (truncatedOk) {
-      server.log('warning', `!!! Warning: short read while loading the AOF file ${name}!!!`);
-      server.log('warning', `!!! Truncating the AOF ${name} at offset ${validUpTo} !!!`);
+      server.log('warning', `!!! Warning: short read while loading the AOF file ${fileName}!!!`);
+      server.log('warning', `!!! Truncating the AOF ${fileName} at offset ${validUpTo} !!!`);
       try {
         fs.truncateSync(file, validUpTo);
-        server.log('warning', `AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+        server.log('warning', `AOF ${fileName} loaded anyway because aof-load-truncated is enabled`);
         return 'truncated';
       } catch (te) {
-        server.log('warning', `Error truncating the AOF file ${name}: ${(te as Error).message}`);
+        server.log('warning', `Error truncating the AOF file ${fileName}: ${(te as Error).message}`);
       }
     }
-    server.log('warning', `Unexpected end of file reading the append only file ${name}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`);
+    server.log('warning', `Unexpected end of file reading the append only file ${fileName}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`);
     return 'failed';
   }
 }
