@@ -220,6 +220,12 @@ export class KeyspaceTable {
     this.size = 0;
   }
 
+  /** Makes room for `n` entries at once (a size hint, as loading an RDB gives). */
+  reserve(n: number): void {
+    if (n <= this.homes * MAX_LOAD * 0.9) return;
+    this.resize(Math.ceil(n / (MAX_LOAD * 0.9)));
+  }
+
   private grow(): void {
     const homes = this.homes;
     this.resize(homes < 65536 ? homes * 2 : Math.ceil(homes * 1.25));

@@ -210,10 +210,12 @@ export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {})
         db = server.dbs[id];
         continue;
       }
-      case RdbOp.RESIZEDB:
+      case RdbOp.RESIZEDB: {
+        const size = r.len();
         r.len();
-        r.len();
+        if (size > 0 && size < 1 << 30) db.keys.reserve(db.keys.size + size);
         continue;
+      }
       case RdbOp.AUX: {
         const k = r.string();
         const v = r.string();
