@@ -25,6 +25,15 @@ import type { SavePoint } from '../config/settings.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
 
+/** The working directory for messages ("unknown" when it was removed). */
+function cwd(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return 'unknown';
+  }
+}
+
 export const MISCONF_RDB =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
@@ -108,7 +117,7 @@ export class Persistence {
     try {
       fd = fs.openSync(tmp, 'w', 0o644);
     } catch (e) {
-      server.log('warning', `Failed opening the temp RDB file ${tmp} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+      server.log('warning', `Failed opening the temp RDB file ${tmp} (in server root dir ${cwd()}) for saving: ${(e as Error).message}`);
       return false;
     }
     let op = 'rdbSaveRio';
@@ -134,7 +143,7 @@ export class Persistence {
     try {
       fs.renameSync(tmp, this.rdbFile);
     } catch (e) {
-      server.log('warning', `Error moving temp DB file ${tmp} on the final destination ${this.rdbFile} (in server root dir ${process.cwd()}): ${(e as Error).message}`);
+      server.log('warning', `Error moving temp DB file ${tmp} on the final destination ${this.rdbFile} (in server root dir ${cwd()}): ${(e as Error).message}`);
       fs.rmSync(tmp, { force: true });
       return false;
     }
@@ -167,7 +176,7 @@ export class Persistence {
       });
     } catch (e) {
       this.lastBgsaveOk = false;
-      server.log('warning', `Failed opening the temp RDB file ${tmp} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+      server.log('warning', `Failed opening the temp RDB file ${tmp} (in server root dir ${cwd()}) for saving: ${(e as Error).message}`);
       server.log('warning', `Can't save in background: ${(e as Error).message}`);
       return false;
     }
@@ -188,7 +197,7 @@ export class Persistence {
         fsyncDir(path.dirname(path.resolve(this.rdbFile)));
       } catch (e) {
         err = e as Error;
-        server.log('warning', `Error moving temp DB file ${job.path} on the final destination ${this.rdbFile} (in server root dir ${process.cwd()}): ${err.message}`);
+        server.log('warning', `Error moving temp DB file ${job.path} on the final destination ${this.rdbFile} (in server root dir ${cwd()}): ${err.message}`);
         fs.rmSync(job.path, { force: true });
       }
     }
