@@ -283,3 +283,33 @@ test('INFO persistence fields come in Redis order', () => {
     'module_fork_in_progress', 'module_fork_last_cow_size',
   ]);
 });
+
+test('writes made while an AOF waits for its first rewrite are neither lost nor applied twice', async () => {
+  const dir = tmpDir();
+  const { server, run } = newServer([['dir', dir], ['rdb-key-save-delay', '3000']]);
+  for (let i = 0; i < 100; i++) run('SET', `k${i}`, 'v');
+  run('SET', 'counter', '0');
+  run('BGSAVE');
+  set(server, [['appendonly', 'yes']]); // the rewrite has to wait for the BGSAVE
+  const p = persistence(server);
+  assert.equal(p.aof.rewriteScheduled, true);
+  for (let i = 0; i < 10; i++) run('INCR', 'counter');
+  set(server, [['rdb-key-save-delay', '0']]);
+  await waitFor(() => p.aof.state === 'on');
+  for (let i = 0; i < 5; i++) run('INCR', 'counter');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(status(run('DEBUG', 'LOADAOF')), 'OK');
+  assert.equal(run('GET', 'counter'), '15');
+  assert.equal(run('DBSIZE'), 101);
+});
+
+test('rdbchecksum no writes a zero checksum that loads with a warning', () => {
+  const dir = tmpDir();
+  const { run } = newServer([['dir', dir], ['rdbchecksum', 'no']]);
+  run('SET', 'a', '1');
+  assert.equal(status(run('SAVE')), 'OK');
+  const file = fs.readFileSync(path.join(dir, 'dump.rdb'));
+  assert.deepEqual([...file.subarray(file.length - 8)], [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(status(run('DEBUG', 'RELOAD', 'NOSAVE')), 'OK');
+  assert.equal(run('GET', 'a'), '1');
+});

@@ -90,7 +90,8 @@ export class Aof {
 
   /** The propagator: appends a write in RESP form. */
   readonly feed = (dbIndex: number, argv: string[]): void => {
-    if (this.state === 'off') return;
+    // Waiting for the first rewrite but not started yet: the base will contain these writes.
+    if (this.state === 'off' || (this.state === 'wait_rewrite' && this.fd < 0)) return;
     if (this.values['aof-timestamp-enabled']) {
       const sec = Math.floor(this.server.now / 1000);
       if (sec !== this.lastTimestamp) {
@@ -469,6 +470,8 @@ export class Aof {
   startRewrite(): boolean {
     const server = this.server;
     this.write();
+    // Without a file (AOF off, or on but not started), anything buffered is in the snapshot.
+    if (this.fd < 0) this.buf = '';
     const dir = this.dirName;
     try {
       fs.mkdirSync(dir, { recursive: true });
