@@ -180,6 +180,7 @@ export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {})
   const result: RdbLoadResult = { version, keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, aux: new Map() };
   const policy = accessPolicy(server);
   const loadOpts = { config: server.config.values };
+  const defaultStamp = server.newKeyStamp();
   const now = Date.now();
   let db = server.dbs[0];
   let expireAt: number | bigint = -1;
@@ -259,7 +260,7 @@ export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {})
           result.keysExpired++;
         } else {
           const before = db.keys.size;
-          const stamp = stampFromRdb(server, policy, idle, freq) ?? server.newKeyStamp();
+          const stamp = idle < 0 && freq < 0 ? defaultStamp : stampFromRdb(server, policy, idle, freq) ?? defaultStamp;
           db.keys.set(key, value, stamp);
           if (db.keys.size === before) {
             if (!opts.allowDuplicates) throw new RdbFatalError(`RDB has duplicated key '${key}' in DB ${db.id}`);
