@@ -29,8 +29,6 @@ async function main(): Promise<void> {
   // Persistence: hooks, then the dataset from disk (exits on a bad file) before serving.
   setupPersistence(server);
   loadDataOnStart(server);
-  await server.listen();
-  server.log('notice', `Ready to accept connections tcp`);
   const stop = (signal: string) => {
     server.log('warning', `Received ${signal} scheduling shutdown...`);
     // Final AOF fsync and RDB save (with save points); a failed save keeps the server running.
@@ -40,6 +38,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Signal handlers are in place before anyone can see the server ready.
+  await server.listen();
+  server.log('notice', `Ready to accept connections tcp`);
 }
 
 main().catch((e) => {

@@ -337,3 +337,23 @@ test('Redis 7.2 encodings (set listpack, stream listpacks 3) load', async () => 
   assert.equal(s.data.groups[0].consumers[0].activeTime, 1700000000002);
   assert.equal(s.data.groups[0].pel[0].deliveryCount, 3);
 });
+
+test('duplicate keys in an RDB are fatal (fast and general paths), or replace with MERGE', async () => {
+  const { RdbFatalError } = await import('../../src/persistence/rdb/file.js');
+  for (const value of ['plain', '12345', 'x'.repeat(300)]) {
+    const w = new RdbWriter(null, { compression: true, checksum: true });
+    w.rawString('REDIS0010');
+    for (const v of ['first', value]) {
+      w.byte(0);
+      w.string('dup');
+      w.string(v);
+    }
+    w.byte(0xff);
+    w.raw(w.checksum()!.bytes());
+    const file = Buffer.from(w.toBuffer());
+    assert.throws(() => loadRdb(inProcessServer(), new RdbReader(file)), (e: unknown) => e instanceof RdbFatalError && /RDB has duplicated key 'dup' in DB 0/.test((e as Error).message));
+    const server = inProcessServer();
+    loadRdb(server, new RdbReader(file), { allowDuplicates: true });
+    assert.equal(server.dbs[0].keys.get('dup'), value);
+  }
+});

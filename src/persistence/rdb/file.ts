@@ -4,10 +4,12 @@
 
 import { REDIS_VERSION, type Server } from '../../server/server.js';
 import type { Value } from '../../types/value.js';
+import type { Database } from '../../engine/database.js';
 import { CorruptDataError, corrupt } from '../errors.js';
-import { MODULE_OPCODE_EOF, MODULE_OPCODE_UINT, moduleTypeName, RDB_MAX_LOAD_VERSION, RDB_VERSION, RdbOp } from './constants.js';
+import { MODULE_OPCODE_EOF, MODULE_OPCODE_UINT, moduleTypeName, RDB_MAX_LOAD_VERSION, RDB_VERSION, RdbOp, RdbType } from './constants.js';
 import { RdbReader } from './reader.js';
 import { loadValue, rdbTypeOf, saveValue } from './types.js';
+import { hashBytes, packBytes } from '../../engine/keyspace-table.js';
 import type { RdbWriter } from './writer.js';
 
 // ---- Access information (OBJECT IDLETIME / FREQ) ----
@@ -252,6 +254,12 @@ export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {})
         continue;
       }
       default: {
+        if (type === RdbType.STRING && !opts.allowDuplicates && fastString(r, db, server, opts, result, expireAt, now, idle < 0 && freq < 0 ? defaultStamp : stampFromRdb(server, policy, idle, freq) ?? defaultStamp)) {
+          expireAt = -1;
+          idle = -1;
+          freq = -1;
+          continue;
+        }
         const key = r.string();
         const value = loadValue(r, type, loadOpts);
         if (value === undefined) {
@@ -298,6 +306,61 @@ export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {})
     server.log('notice', `Done loading RDB, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
   }
   return result;
+}
+
+/**
+ * The common case of loading a plain string key, without creating the key and value strings:
+ * when both are stored verbatim and lie in the reader's buffer, the table's packed entry is
+ * built straight from the bytes. Returns false (reader untouched) when it does not apply.
+ */
+function fastString(
+  r: RdbReader, db: Database, server: Server, opts: RdbLoadOptions, result: RdbLoadResult,
+  expireAt: number | bigint, now: number, stamp: number,
+): boolean {
+  const buf = r.buf;
+  const end = r.end;
+  let p = r.pos;
+  const kl = rawLength(buf, p, end);
+  if (kl < 0) return false;
+  p += lengthSize(buf[p]);
+  const ks = p;
+  p += kl;
+  if (p >= end) return false;
+  const vl = rawLength(buf, p, end);
+  if (vl < 0 || vl > 0x1fffffe8) return false;
+  p += lengthSize(buf[p]);
+  const vs = p;
+  p += vl;
+  if (p > end) return false;
+  r.pos = p;
+  if (!opts.aofBase && expireAt !== -1 && expireAt < now) {
+    result.keysExpired++;
+    return true;
+  }
+  const h = hashBytes(buf, ks, kl);
+  if (!db.keys.insertPacked(packBytes(buf, ks, kl, vs, vl), h, stamp)) {
+    throw new RdbFatalError(`RDB has duplicated key '${buf.latin1Slice(ks, ks + kl)}' in DB ${db.id}`);
+  }
+  if (expireAt !== -1) db.expires.set(buf.latin1Slice(ks, ks + kl), expireAt);
+  result.keysLoaded++;
+  void server;
+  return true;
+}
+
+/** A verbatim string length at buf[p] if it is complete in buf[p, end), else -1. */
+function rawLength(buf: Buffer, p: number, end: number): number {
+  if (p >= end) return -1;
+  const b = buf[p];
+  const kind = b >> 6;
+  if (kind === 0) return b & 0x3f;
+  if (kind === 1) return p + 1 < end ? ((b & 0x3f) << 8) | buf[p + 1] : -1;
+  if (b === 0x80) return p + 4 < end ? buf.readUInt32BE(p + 1) : -1;
+  return -1; // integer/LZF encodings and 64-bit lengths take the general path
+}
+
+function lengthSize(b: number): number {
+  const kind = b >> 6;
+  return kind === 0 ? 1 : kind === 1 ? 2 : 5;
 }
 
 function logAux(server: Server, k: string, v: string): void {
