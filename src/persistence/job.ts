@@ -25,6 +25,9 @@ export interface JobOptions {
   done: (err: Error | null) => void;
 }
 
+/** Bytes written but not yet on their way to the file before the walk pauses. */
+const MAX_QUEUED = 8 * 1024 * 1024;
+
 export class BackgroundJob {
   readonly kind: JobKind;
   readonly startedAt = Date.now();
@@ -33,17 +36,28 @@ export class BackgroundJob {
   private fd: number;
   private finished = false;
   private readonly writer: RdbWriter;
+  // Chunks go to the file asynchronously (in the thread pool), in order, at known offsets, so a
+  // slow disk never stalls the event loop; the walk pauses while too much is queued.
+  private readonly queue: Buffer[] = [];
+  private queued = 0;
+  private writing = false;
+  private offset = 0;
+  private ioError: Error | null = null;
+  private waitingForQueue = false;
+  /** Closing waits for a write in flight (its fd number must not be reused under it). */
+  private closePending = false;
 
   /** Opens the file and takes the snapshot's starting point (throws when the file can't be opened). */
   constructor(private readonly server: Server, private readonly opts: JobOptions) {
     this.kind = opts.kind;
     this.path = opts.path;
     this.fd = fs.openSync(opts.path, 'w', 0o644);
-    const fd = this.fd;
-    this.writer = new RdbWriter((chunk) => writeAll(fd, chunk), {
+    this.writer = new RdbWriter((chunk) => this.enqueue(chunk), {
       compression: opts.compression,
       checksum: opts.checksum,
       listMaxListpackSize: server.config.values['list-max-listpack-size'] as number,
+      bufferSize: 256 * 1024,
+      sinkKeepsChunks: true,
     });
     const emitter = opts.makeEmitter(this.writer);
     try {
@@ -64,8 +78,50 @@ export class BackgroundJob {
     setImmediate(this.tick);
   }
 
+  private enqueue(chunk: Buffer): void {
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.writing || this.queue.length === 0 || this.finished) return;
+    const chunk = this.queue[0];
+    this.writing = true;
+    const fd = this.fd;
+    fs.write(fd, chunk, 0, chunk.length, this.offset, (err, n) => {
+      this.writing = false;
+      if (this.finished) {
+        if (this.closePending) this.closeFd();
+        return;
+      }
+      if (err) {
+        this.ioError = err;
+        this.fail(err);
+        return;
+      }
+      this.offset += n;
+      this.queued -= n;
+      if (n < chunk.length) this.queue[0] = chunk.subarray(n);
+      else this.queue.shift();
+      this.pump();
+      if (this.waitingForQueue && (this.queued < MAX_QUEUED / 2 || this.queue.length === 0)) {
+        this.waitingForQueue = false;
+        this.tick();
+      }
+    });
+  }
+
   private readonly tick = (): void => {
     if (this.finished) return;
+    if (this.snapshot.finished) {
+      this.complete();
+      return;
+    }
+    if (this.queued >= MAX_QUEUED) {
+      this.waitingForQueue = true;
+      return;
+    }
     let complete: boolean;
     const delay = this.server.config.values['rdb-key-save-delay'] as number;
     try {
@@ -91,19 +147,26 @@ export class BackgroundJob {
     this.complete();
   };
 
-  /** Writes what is left now, synchronously (nothing may change the data meanwhile). */
+  /**
+   * Captures the rest of the snapshot now, synchronously (nothing may change the data
+   * meanwhile); the file is then finished in the background as usual.
+   */
   finishNow(): void {
-    if (this.finished) return;
+    if (this.finished || this.snapshot.finished) return;
     try {
       this.snapshot.runToEnd();
     } catch (e) {
       this.fail(e as Error);
-      return;
     }
-    this.completeSync();
   }
 
+  /** After the trailer: wait for the queue to drain, then fsync and close. */
   private complete(): void {
+    if (this.finished) return;
+    if (this.writing || this.queue.length > 0) {
+      this.waitingForQueue = true;
+      return;
+    }
     const fd = this.fd;
     fs.fsync(fd, (err) => {
       if (this.finished) return;
@@ -122,32 +185,25 @@ export class BackgroundJob {
     });
   }
 
-  private completeSync(): void {
-    try {
-      fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
-    } catch (e) {
-      this.fail(e as Error);
+  private closeFd(): void {
+    if (this.writing) {
+      this.closePending = true;
       return;
     }
-    this.finished = true;
-    this.opts.done(null);
+    this.closePending = false;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
   }
 
   private fail(err: Error): void {
     if (this.finished) return;
     this.finished = true;
     this.snapshot.abort();
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    try {
-      fs.unlinkSync(this.path);
-    } catch {
-      // gone
-    }
+    this.closeFd();
+    fs.rmSync(this.path, { force: true });
     this.opts.done(err);
   }
 
@@ -156,16 +212,8 @@ export class BackgroundJob {
     if (this.finished) return;
     this.finished = true;
     this.snapshot.abort();
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    try {
-      fs.unlinkSync(this.path);
-    } catch {
-      // gone
-    }
+    this.closeFd();
+    fs.rmSync(this.path, { force: true });
   }
 }
 

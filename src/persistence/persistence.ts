@@ -163,7 +163,8 @@ export class Persistence {
     this.rdbSaves++;
     this.dirtyBeforeBgsave = server.dirty;
     this.lastBgsaveTry = Date.now();
-    const tmp = `temp-${process.pid}.rdb`;
+    // Not SAVE's temp-<pid>.rdb: a SAVE (DEBUG RELOAD) may run while this file is finished.
+    const tmp = `temp-${process.pid}-bg.rdb`;
     let job: BackgroundJob;
     try {
       job = new BackgroundJob(server, {
@@ -188,19 +189,34 @@ export class Persistence {
   }
 
   private bgsaveDone(job: BackgroundJob, err: Error | null): void {
-    const server = this.server;
-    if (this.job === job) this.job = null;
-    this.lastBgsaveTimeSec = Math.round((Date.now() - job.startedAt) / 1000);
-    if (err === null) {
-      try {
-        fs.renameSync(job.path, this.rdbFile);
-        fsyncDir(path.dirname(path.resolve(this.rdbFile)));
-      } catch (e) {
-        err = e as Error;
-        server.log('warning', `Error moving temp DB file ${job.path} on the final destination ${this.rdbFile} (in server root dir ${cwd()}): ${err.message}`);
-        fs.rmSync(job.path, { force: true });
-      }
+    if (err !== null) {
+      this.bgsaveFinished(job, err);
+      return;
     }
+    // The rename is synchronous (a later SAVE must not be overwritten by it); the directory
+    // fsync runs off the event loop (a journal commit can take a while).
+    try {
+      fs.renameSync(job.path, this.rdbFile);
+    } catch (e) {
+      this.server.log('warning', `Error moving temp DB file ${job.path} on the final destination ${this.rdbFile} (in server root dir ${cwd()}): ${(e as Error).message}`);
+      fs.rmSync(job.path, { force: true });
+      this.bgsaveFinished(job, e as Error);
+      return;
+    }
+    fs.open(path.dirname(path.resolve(this.rdbFile)), 'r', (oe, dfd) => {
+      if (oe) {
+        this.bgsaveFinished(job, null);
+        return;
+      }
+      fs.fsync(dfd, () => fs.close(dfd, () => this.bgsaveFinished(job, null)));
+    });
+  }
+
+  private bgsaveFinished(job: BackgroundJob, err: Error | null): void {
+    const server = this.server;
+    if (this.job !== job) return; // stopped meanwhile (FLUSHALL, shutdown)
+    this.job = null;
+    this.lastBgsaveTimeSec = Math.round((Date.now() - job.startedAt) / 1000);
     if (err === null) {
       server.log('notice', 'DB saved on disk');
       server.log('notice', 'Background saving terminated with success');

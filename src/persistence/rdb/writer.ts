@@ -17,6 +17,8 @@ export interface WriterOptions {
   /** list-max-listpack-size, for the listpack nodes of saved lists. */
   listMaxListpackSize?: number;
   bufferSize?: number;
+  /** The sink keeps the chunks it is given (asynchronous writes): use a new buffer after each. */
+  sinkKeepsChunks?: boolean;
 }
 
 // Scratch space for LZF (input copy and output), grown on demand.
@@ -32,6 +34,7 @@ export class RdbWriter {
   /** Bytes handed to the sink so far. */
   flushed = 0;
   private readonly sink: Sink | null;
+  private readonly sinkKeepsChunks: boolean;
 
   /** Writes into `sink`, or into memory (see toBuffer) when sink is null. */
   constructor(sink: Sink | null, opts: WriterOptions = {}) {
@@ -40,6 +43,7 @@ export class RdbWriter {
     this.crc = opts.checksum === false ? null : new Crc64();
     this.compression = opts.compression ?? true;
     this.listMaxListpackSize = opts.listMaxListpackSize ?? -2;
+    this.sinkKeepsChunks = opts.sinkKeepsChunks ?? false;
   }
 
   /** Total bytes written (flushed or buffered). */
@@ -55,6 +59,7 @@ export class RdbWriter {
     this.sink(chunk);
     this.flushed += this.pos;
     this.pos = 0;
+    if (this.sinkKeepsChunks) this.buf = Buffer.allocUnsafe(this.buf.length);
   }
 
   /** Makes room for n more bytes in the buffer. */
@@ -91,7 +96,7 @@ export class RdbWriter {
     const n = data.length;
     if (n > 65536 && this.sink !== null) {
       this.flush();
-      const b = Buffer.from(data.buffer, data.byteOffset, n);
+      const b = this.sinkKeepsChunks ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, n);
       if (this.crc) this.crc.update(b);
       this.sink(b);
       this.flushed += n;
