@@ -7,7 +7,7 @@
 // always before any reply is sent (server.beforeReply), so an acknowledged write is at least in
 // the OS's page cache. With appendfsync always, replies are held until the turn's single
 // fsync completed; with everysec, a background fsync (thread pool) runs once a second; with no,
-// the OS decides.
+// the OS decides. Either way a turn's writes take one write() call.
 //
 // Rewriting (BGREWRITEAOF, automatic growth, enabling AOF at runtime): a new incremental file
 // is opened at once (and added to the manifest) while a forkless snapshot of the dataset as of
@@ -106,21 +106,18 @@ export class Aof {
     this.buf += encodeCommand(argv);
     if (!this.turnScheduled) {
       this.turnScheduled = true;
-      this.server.beforeReply = this.values.appendfsync === 'always' ? this.holdReply : this.writeBeforeReply;
+      this.server.beforeReply = this.holdReply;
       setImmediate(this.endOfTurn);
     }
   };
 
-  /** appendfsync always: keep the reply until the turn's fsync is done. */
+  /**
+   * Replies wait for the end of the event-loop turn, where the turn's writes go to the file in
+   * one write (and, with appendfsync always, one fsync) before any of them is sent.
+   */
   private readonly holdReply = (c: Client): boolean => {
     this.held.push(c);
     return true;
-  };
-
-  /** Other policies: the data reaches the file before the reply leaves. */
-  private readonly writeBeforeReply = (): boolean => {
-    this.write();
-    return false;
   };
 
   /** Once per event-loop turn with writes: write (and fsync with always), release replies. */
