@@ -334,17 +334,18 @@ export class Persistence {
     return undefined;
   }
 
-  /** DEBUG LOADAOF: flushes the AOF, empties the databases and loads them from the AOF files. */
+  /**
+   * DEBUG LOADAOF: flushes the AOF, empties the databases and loads them from the AOF files (of
+   * the directory, whether AOF is on or not). Exits when loading fails, as Redis does.
+   */
   debugLoadAof(): string | undefined {
     if (this.job !== null) this.job.finishNow();
-    if (this.aof.state === 'on') {
-      const status = this.aof.reload();
-      if (status !== 'ok' && status !== 'empty' && status !== 'truncated') {
-        this.server.log('warning', 'Fatal error loading the AOF by DEBUG LOADAOF. Exiting.');
-        process.exit(1);
-      }
-      this.server.dirty = 0;
+    const status = this.aof.reload();
+    if (status !== 'ok' && status !== 'empty') {
+      this.server.log('warning', 'Fatal error loading the AOF by DEBUG LOADAOF. Exiting.');
+      process.exit(1);
     }
+    this.server.dirty = 0;
     this.server.log('warning', 'Append Only File loaded by DEBUG LOADAOF');
     return undefined;
   }

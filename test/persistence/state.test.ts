@@ -137,8 +137,13 @@ test('appendonly can be turned on and off at runtime', async () => {
   set(server, [['appendonly', 'yes']]);
   await waitFor(() => p.aof.state === 'on');
   run('SET', 'x', 'y');
+  await new Promise((r) => setImmediate(r));
+  const files = () => fs.readdirSync(aofDir).map((f) => `${f}:${fs.statSync(path.join(aofDir, f)).size}`).sort();
+  const before = files();
   assert.equal(status(run('DEBUG', 'LOADAOF')), 'OK');
   assert.deepEqual(run('MGET', 'before', 'during', 'after', 'off', 'x'), ['1', '2', '3', '4', 'y']);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(files(), before, 'replayed commands are not logged again');
 });
 
 test('BGSAVE and BGREWRITEAOF run one at a time, SCHEDULE queues', async () => {

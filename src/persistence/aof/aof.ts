@@ -283,6 +283,10 @@ export class Aof {
     }
     if (total === 0) return 'empty';
     this.server.loading = true;
+    // The commands replayed must not be logged or propagated again (DEBUG LOADAOF).
+    const state = this.state;
+    this.state = 'off';
+    const propagators = this.server.propagators.splice(0);
     let status: AofLoadStatus = 'ok';
     try {
       for (let i = 0; i < files.length; i++) {
@@ -303,6 +307,8 @@ export class Aof {
       }
     } finally {
       this.server.loading = false;
+      this.state = state;
+      this.server.propagators.push(...propagators);
     }
     this.currentSize = total;
     this.baseSize = total;
@@ -694,7 +700,7 @@ export class Aof {
 
   /** Reloads everything from the AOF files (DEBUG LOADAOF); returns false when loading failed. */
   reload(): AofLoadStatus {
-    this.flushAndSync();
+    if (this.state !== 'off') this.flushAndSync();
     for (const db of this.server.dbs) db.clear();
     this.loadManifest();
     this.deleteHistory();
