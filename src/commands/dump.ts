@@ -12,7 +12,7 @@ import { lookupRead } from './access.js';
 import { isToken } from './args.js';
 import type { Family } from './command.js';
 import { Crc64 } from '../persistence/crc64.js';
-import { CorruptDataError } from '../persistence/errors.js';
+import { CorruptDataError, UnsupportedValueError } from '../persistence/errors.js';
 import { RDB_MAX_LOAD_VERSION, RDB_VERSION } from '../persistence/rdb/constants.js';
 import { accessPolicy, stampFromRdb } from '../persistence/rdb/file.js';
 import { RdbReader } from '../persistence/rdb/reader.js';
@@ -58,8 +58,7 @@ export function restoreValue(server: Server, p: Buffer): Value | undefined {
     const type = r.byte();
     return loadValue(r, type, { config: server.config.values });
   } catch (e) {
-    if (e instanceof CorruptDataError) return undefined;
-    if (e instanceof Error && e.message.startsWith('no persistence codec')) return undefined;
+    if (e instanceof CorruptDataError || e instanceof UnsupportedValueError) return undefined;
     throw e;
   }
 }

@@ -11,3 +11,6 @@ export class CorruptDataError extends Error {
 export function corrupt(message: string): never {
   throw new CorruptDataError(message);
 }
+
+/** A value of a type this server can't hold yet (no codec registered for it). */
+export class UnsupportedValueError extends Error {}

@@ -20,7 +20,7 @@ import { RdbReader } from './rdb/reader.js';
 import { RdbWriter } from './rdb/writer.js';
 import { Snapshot } from './snapshot.js';
 import { Aof } from './aof/aof.js';
-import { CorruptDataError } from './errors.js';
+import { CorruptDataError, UnsupportedValueError } from './errors.js';
 import type { SavePoint } from '../config/settings.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
@@ -375,7 +375,7 @@ export class Persistence {
       this.lastLoadKeysExpired = result.keysExpired;
       return true;
     } catch (e) {
-      if (e instanceof CorruptDataError || e instanceof RdbFatalError || e instanceof RdbSignatureError) {
+      if (e instanceof CorruptDataError || e instanceof RdbFatalError || e instanceof RdbSignatureError || e instanceof UnsupportedValueError) {
         for (const line of describeLoadError(e, r)) server.log('warning', line);
         return false;
       }

@@ -10,7 +10,7 @@ import type { Server } from '../../server/server.js';
 import { Client } from '../../server/client.js';
 import { call, checkArity, lookupCommand } from '../../engine/dispatch.js';
 import type { Command } from '../../commands/command.js';
-import { CorruptDataError } from '../errors.js';
+import { CorruptDataError, UnsupportedValueError } from '../errors.js';
 import { RdbReader } from '../rdb/reader.js';
 import { describeLoadError, loadRdb, RdbFatalError, RdbSignatureError } from '../rdb/file.js';
 
@@ -91,7 +91,7 @@ function loadFromFd(server: Server, fd: number, file: string, fileName: string, 
       try {
         loadRdb(server, r, { aofBase: true });
       } catch (e) {
-        if (e instanceof CorruptDataError || e instanceof RdbSignatureError || e instanceof RdbFatalError) {
+        if (e instanceof CorruptDataError || e instanceof RdbSignatureError || e instanceof RdbFatalError || e instanceof UnsupportedValueError) {
           for (const line of describeLoadError(e, r)) server.log('warning', line);
           server.log('warning', opts.oldStyle
             ? `Error reading the RDB preamble of the AOF file ${fileName}, AOF loading aborted`

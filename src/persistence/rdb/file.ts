@@ -5,7 +5,7 @@
 import { REDIS_VERSION, type Server } from '../../server/server.js';
 import type { Value } from '../../types/value.js';
 import type { Database } from '../../engine/database.js';
-import { CorruptDataError, corrupt } from '../errors.js';
+import { CorruptDataError, corrupt, UnsupportedValueError } from '../errors.js';
 import { MODULE_OPCODE_EOF, MODULE_OPCODE_UINT, moduleTypeName, RDB_MAX_LOAD_VERSION, RDB_VERSION, RdbOp, RdbType } from './constants.js';
 import { RdbReader } from './reader.js';
 import { loadValue, rdbTypeOf, saveValue } from './types.js';
@@ -388,11 +388,12 @@ export function describeLoadError(e: unknown, r: RdbReader | null): string[] {
     if (e.truncated) {
       return [
         'Short read or OOM loading DB. Unrecoverable error, aborting now.',
-        `Internal error in RDB reading offset ${offset}, function at rdb.c:0 -> Unexpected EOF reading RDB file`,
+        `Internal error in RDB reading offset ${offset} -> Unexpected EOF reading RDB file`,
       ];
     }
-    return [`Internal error in RDB reading offset ${offset}, function at rdb.c:0 -> ${e.message}`];
+    return [`Internal error in RDB reading offset ${offset} -> ${e.message}`];
   }
+  if (e instanceof UnsupportedValueError) return [`Internal error in RDB reading offset ${r ? r.offset : 0} -> ${e.message}`];
   return [(e as Error).message];
 }
 

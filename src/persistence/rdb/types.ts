@@ -28,7 +28,7 @@
 
 import { MutableString, type ObjectType, type RObject, type Value } from '../../types/value.js';
 import { formatDouble, parseDouble } from '../../util/numbers.js';
-import { corrupt } from '../errors.js';
+import { corrupt, UnsupportedValueError } from '../errors.js';
 import { ListpackBuilder, ListpackReader, listpackStrings } from '../codecs/listpack.js';
 import { ziplistStrings } from '../codecs/ziplist.js';
 import { intsetOf, intsetStrings } from '../codecs/intset.js';
@@ -130,7 +130,7 @@ export function registerValueType(type: Exclude<ObjectType, 'string'>, codec: un
 
 function codecFor<K extends keyof Codecs>(type: K): NonNullable<Codecs[K]> {
   const c = codecs[type];
-  if (c === undefined) throw new Error(`no persistence codec registered for ${type} values`);
+  if (c === undefined) throw new UnsupportedValueError(`The data contains ${type} values, which this server can't load (no codec registered for ${type})`);
   return c as NonNullable<Codecs[K]>;
 }
 
