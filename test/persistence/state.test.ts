@@ -318,3 +318,24 @@ test('rdbchecksum no writes a zero checksum that loads with a warning', () => {
   assert.equal(status(run('DEBUG', 'RELOAD', 'NOSAVE')), 'OK');
   assert.equal(run('GET', 'a'), '1');
 });
+
+test('the AOF is rewritten automatically when it grows; history files follow aof-disable-auto-gc', async () => {
+  const dir = tmpDir();
+  const { server, run } = newServer([['dir', dir], ['hz', '100'], ['auto-aof-rewrite-min-size', '2000'], ['auto-aof-rewrite-percentage', '100'], ['aof-disable-auto-gc', 'yes']]);
+  set(server, [['appendonly', 'yes']]);
+  const p = persistence(server);
+  await waitFor(() => p.aof.state === 'on');
+  const aofDir = path.join(dir, 'appendonlydir');
+  // The first base is tiny: growing past 2000 bytes (and 100% of the base) triggers a rewrite.
+  for (let i = 0; i < 100; i++) run('SET', `key:${i}`, 'x'.repeat(20));
+  await waitFor(() => p.aof.rewrites >= 2, 10_000);
+  const manifest = fs.readFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'latin1');
+  assert.match(manifest, /^file appendonly\.aof\.2\.base\.rdb seq 2 type b\nfile appendonly\.aof\.1\.incr\.aof seq 1 type h\nfile appendonly\.aof\.1\.base\.rdb seq 1 type h\nfile appendonly\.aof\.2\.incr\.aof seq 2 type i\n$/);
+  assert.ok(fs.existsSync(path.join(aofDir, 'appendonly.aof.1.base.rdb')));
+  // Turning automatic deletion back on removes the history at once.
+  set(server, [['aof-disable-auto-gc', 'no']]);
+  assert.equal(fs.readFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'latin1'), 'file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+  await waitFor(() => !fs.existsSync(path.join(aofDir, 'appendonly.aof.1.base.rdb')));
+  assert.equal(status(run('DEBUG', 'LOADAOF')), 'OK');
+  assert.equal(run('DBSIZE'), 100);
+});
