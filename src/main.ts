@@ -2,7 +2,7 @@
 
 import { Server } from './server/server.js';
 import { allFamilies } from './commands/index.js';
-import { loadDataOnStart, persistence, setupPersistence } from './persistence/persistence.js';
+import { loadDataOnStartAsync, persistence, setupPersistence } from './persistence/persistence.js';
 
 async function main(): Promise<void> {
   const server = new Server();
@@ -26,9 +26,7 @@ async function main(): Promise<void> {
   }
   server.register(...allFamilies);
   server.init();
-  // Persistence: hooks, then the dataset from disk (exits on a bad file) before serving.
   setupPersistence(server);
-  loadDataOnStart(server);
   const stop = (signal: string) => {
     server.log('warning', `Received ${signal} scheduling shutdown...`);
     // Final AOF fsync and RDB save (with save points); a failed save keeps the server running.
@@ -38,8 +36,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  // Signal handlers are in place before anyone can see the server ready.
+  // Signal handlers are in place before anyone can see the server ready. As in Redis, the
+  // server listens while it loads the dataset (clients get LOADING meanwhile; a bad file exits).
   await server.listen();
+  await loadDataOnStartAsync(server);
   server.log('notice', `Ready to accept connections tcp`);
 }
 

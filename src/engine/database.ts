@@ -14,6 +14,11 @@ export interface DatabaseOwner {
   /** Whether expired keys must be hidden but kept (a replica waits for its master's DEL). */
   readonly keepExpiredKeys: boolean;
   /**
+   * Loading data from disk: nothing expires meanwhile (as in Redis), so that replaying an AOF
+   * sees each key as it was when the command was logged.
+   */
+  readonly loading: boolean;
+  /**
    * The access stamp a lookup leaves on a key (OBJECT IDLETIME/FREQ, eviction): an LRU clock
    * or an LFU counter depending on maxmemory-policy; undefined while lookups must not touch keys
    * (CLIENT NO-TOUCH, OBJECT, DEBUG).
@@ -53,7 +58,7 @@ export class Database {
   /** Like get, without recording an access (OBJECT, DEBUG, internal lookups). */
   peek(key: string): Value | undefined {
     const v = this.keys.get(key);
-    if (v === undefined || this.expires.size === 0) return v;
+    if (v === undefined || this.expires.size === 0 || this.owner.loading) return v;
     const when = this.expires.get(key);
     if (when === undefined || when > this.owner.now) return v;
     if (this.owner.keepExpiredKeys) return undefined;
@@ -77,7 +82,7 @@ export class Database {
 
   /** Whether the key's expiry time has passed (the key may still be stored). */
   isExpired(key: string): boolean {
-    if (this.expires.size === 0) return false;
+    if (this.expires.size === 0 || this.owner.loading) return false;
     const when = this.expires.get(key);
     return when !== undefined && when <= this.owner.now;
   }

@@ -15,7 +15,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { Flag, type Command } from '../commands/command.js';
 import { BackgroundJob, fsyncDir, writeAll } from './job.js';
-import { RdbEmitter, describeLoadError, loadRdb, RdbFatalError, RdbSignatureError } from './rdb/file.js';
+import { RdbEmitter, describeLoadError, loadRdbSteps, RdbFatalError, RdbSignatureError, runToEnd } from './rdb/file.js';
 import { RdbReader } from './rdb/reader.js';
 import { RdbWriter } from './rdb/writer.js';
 import { Snapshot } from './snapshot.js';
@@ -261,6 +261,7 @@ export class Persistence {
 
   cron(): void {
     const server = this.server;
+    if (server.loading) return;
     this.aof.cron();
     if (this.job !== null) return;
     this.startScheduled();
@@ -308,7 +309,8 @@ export class Persistence {
       }
     }
     this.aof.close();
-    const wantSave = !opts.nosave && (opts.save || (this.values.save as SavePoint[]).length > 0);
+    // Never save a half-loaded dataset.
+    const wantSave = !opts.nosave && !server.loading && (opts.save || (this.values.save as SavePoint[]).length > 0);
     if (wantSave) {
       server.log('notice', 'Saving the final RDB snapshot before exiting.');
       if (!this.save()) {
@@ -357,6 +359,11 @@ export class Persistence {
    * false on error (logged as Redis logs it).
    */
   loadRdbFile(opts: { allowDuplicates?: boolean } = {}): true | false | 'missing' | 'unreadable' {
+    return runToEnd(this.loadRdbFileSteps(opts));
+  }
+
+  /** loadRdbFile in steps (see loadRdbSteps). */
+  *loadRdbFileSteps(opts: { allowDuplicates?: boolean } = {}): Generator<void, true | false | 'missing' | 'unreadable'> {
     const server = this.server;
     let fd: number;
     try {
@@ -368,9 +375,11 @@ export class Persistence {
       return 'unreadable';
     }
     const r = RdbReader.fromFile(fd);
+    const wasLoading = server.loading;
     server.loading = true;
+    this.loadingProgress = { start: Date.now(), total: safeSize(fd), reader: r };
     try {
-      const result = loadRdb(server, r, { allowDuplicates: opts.allowDuplicates });
+      const result = yield* loadRdbSteps(server, r, { allowDuplicates: opts.allowDuplicates });
       this.lastLoadKeysLoaded = result.keysLoaded;
       this.lastLoadKeysExpired = result.keysExpired;
       return true;
@@ -385,10 +394,14 @@ export class Persistence {
       }
       throw e;
     } finally {
-      server.loading = false;
+      server.loading = wasLoading;
+      this.loadingProgress = null;
       fs.closeSync(fd);
     }
   }
+
+  /** While loading a file: when it started, its size and the reader (INFO loading_* fields). */
+  loadingProgress: { start: number; total: number; reader: RdbReader } | null = null;
 
   // ---- INFO ----
 
@@ -418,6 +431,24 @@ export class Persistence {
       ['rdb_last_load_keys_expired', this.lastLoadKeysExpired],
       ['rdb_last_load_keys_loaded', this.lastLoadKeysLoaded],
       ...this.aof.infoFields(),
+      ...this.loadingFields(),
+    ];
+  }
+
+  private loadingFields(): [string, string | number][] {
+    const lp = this.loadingProgress;
+    if (!this.server.loading || lp === null) return [];
+    const loaded = Math.min(lp.reader.offset, lp.total);
+    const perc = lp.total > 0 ? (loaded * 100) / lp.total : 0;
+    const elapsed = (Date.now() - lp.start) / 1000;
+    const eta = loaded > 0 ? Math.round(((lp.total - loaded) * elapsed) / loaded) : 1;
+    return [
+      ['loading_start_time', Math.floor(lp.start / 1000)],
+      ['loading_total_bytes', lp.total],
+      ['loading_rdb_used_mem', 0],
+      ['loading_loaded_bytes', loaded],
+      ['loading_loaded_perc', perc.toFixed(2)],
+      ['loading_eta_seconds', eta],
     ];
   }
 }
@@ -439,36 +470,92 @@ export function setupPersistence(server: Server): Persistence {
  * writing), else from the RDB file. Exits the process (code 1) on a bad file, as Redis does.
  */
 export function loadDataOnStart(server: Server): void {
+  runToEnd(loadSteps(server));
+}
+
+export const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
+
+/**
+ * loadDataOnStart while serving clients, as Redis does: the caller listens first; between
+ * steps (every loading-process-events-interval-bytes of input, every 1024 AOF commands) the
+ * event loop runs, and commands without the `loading` flag are refused with LOADING. Expired
+ * keys are hidden but not deleted meanwhile, and no save starts.
+ */
+export async function loadDataOnStartAsync(server: Server): Promise<void> {
+  const steps = loadSteps(server);
+  const check = (_c: Client, cmd: Command): string | undefined => (server.loading && (cmd.flags & Flag.Loading) === 0 ? LOADING_ERROR : undefined);
+  server.checks.unshift(check);
+  const keep = server.keepExpiredKeys;
+  server.keepExpiredKeys = true;
+  let debtUs = 0;
+  try {
+    for (;;) {
+      const x = steps.next();
+      if (x.done) break;
+      // key-load-delay (µs per key, a test knob) paces loading with timers.
+      const delay = server.config.values['key-load-delay'] as number;
+      if (delay > 0) debtUs += delay;
+      if (debtUs >= 1000) {
+        const ms = Math.floor(debtUs / 1000);
+        debtUs -= ms * 1000;
+        await new Promise((r) => setTimeout(r, ms));
+      } else {
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  } finally {
+    server.keepExpiredKeys = keep;
+    const i = server.checks.indexOf(check);
+    if (i >= 0) server.checks.splice(i, 1);
+  }
+}
+
+function* loadSteps(server: Server): Generator<void, void> {
   const p = persistence(server);
   const start = performance.now();
   const seconds = () => ((performance.now() - start) / 1000).toFixed(3);
-  if (server.config.values.appendonly) {
-    p.aof.loadManifest();
-    const status = p.aof.loadAll();
-    if (status === 'failed' || status === 'open_err') process.exit(1);
-    if (status !== 'not_exist') {
-      server.log('notice', `DB loaded from append only file: ${seconds()} seconds`);
+  server.loading = true;
+  try {
+    if (server.config.values.appendonly) {
+      p.aof.loadManifest();
+      const status = yield* p.aof.loadAllSteps();
+      if (status === 'failed' || status === 'open_err') process.exit(1);
+      if (status !== 'not_exist') {
+        server.log('notice', `DB loaded from append only file: ${seconds()} seconds`);
+      } else {
+        // No AOF yet. Redis 7.0 would start empty here even if an RDB file exists (and then
+        // overwrite it at the next save); Larder loads the RDB so that turning appendonly on
+        // in the configuration never loses the data: the new AOF base is written from it.
+        const r = yield* p.loadRdbFileSteps();
+        if (r === false || r === 'unreadable') {
+          if (r === false) server.log('warning', 'Terminating server after rdb file reading failure.');
+          process.exit(1);
+        }
+        if (r === true) server.log('notice', `DB loaded from disk: ${seconds()} seconds`);
+      }
     } else {
-      // No AOF yet. Redis 7.0 would start empty here even if an RDB file exists (and then
-      // overwrite it at the next save); Larder loads the RDB so that turning appendonly on
-      // in the configuration never loses the data: the new AOF base is written from it.
-      const r = p.loadRdbFile();
-      if (r === false || r === 'unreadable') {
-        if (r === false) server.log('warning', 'Terminating server after rdb file reading failure.');
+      const r = yield* p.loadRdbFileSteps();
+      if (r === false) {
+        server.log('warning', 'Terminating server after rdb file reading failure.');
         process.exit(1);
       }
+      if (r === 'unreadable') process.exit(1);
       if (r === true) server.log('notice', `DB loaded from disk: ${seconds()} seconds`);
     }
+  } finally {
+    server.loading = false;
+  }
+  if (server.config.values.appendonly) {
     p.aof.openOnStart();
     server.propagators.push(p.aof.feed);
-  } else {
-    const r = p.loadRdbFile();
-    if (r === false) {
-      server.log('warning', 'Terminating server after rdb file reading failure.');
-      process.exit(1);
-    }
-    if (r === 'unreadable') process.exit(1);
-    if (r === true) server.log('notice', `DB loaded from disk: ${seconds()} seconds`);
   }
   server.dirty = 0;
+}
+
+function safeSize(fd: number): number {
+  try {
+    return fs.fstatSync(fd).size;
+  } catch {
+    return 0;
+  }
 }

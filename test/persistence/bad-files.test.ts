@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, MAIN_JS, startLarder } from '../helpers/servers.js';
+import { RespClient } from '../helpers/resp-client.js';
 
 function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bad-'));
@@ -194,4 +195,48 @@ test('a truncated RDB base of the AOF is fatal, even with aof-load-truncated yes
   assert.equal(r.code, 1);
   assert.equal(fs.statSync(base).size, b.length - 4);
   assert.match(r.output, /Error reading the RDB base file appendonly\.aof\.1\.base\.rdb, AOF loading aborted/);
+});
+
+test('clients get LOADING while the dataset loads, then the full dataset', async () => {
+  const dir = tmpDir();
+  await makeRdb(dir, 300);
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN_JS, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--key-load-delay', '10000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  try {
+    let c: RespClient | null = null;
+    for (let i = 0; i < 200 && c === null; i++) {
+      try {
+        c = await RespClient.connect(port);
+      } catch {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    assert.ok(c !== null, 'listening while loading');
+    assert.equal((await c.send('PING')).raw.toString(), '-LOADING Redis is loading the dataset in memory\r\n');
+    assert.equal((await c.send('GET', 'key:1')).raw.toString(), '-LOADING Redis is loading the dataset in memory\r\n');
+    assert.doesNotMatch(output, /Ready to accept/);
+    while (!/Ready to accept connections/.test(output)) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(await c.call('PING'), 'PONG');
+    assert.equal(await c.call('DBSIZE'), 300);
+    c.close();
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+});
+
+test('nothing expires while an AOF is replayed', async () => {
+  const dir = tmpDir();
+  const incr = await makeAof(dir, 1);
+  // A key that expired long ago, then changed: in Redis the change applies to the (expired) key,
+  // which is then gone — it must not come back as a new key without a TTL.
+  fs.appendFileSync(incr, '*5\r\n$3\r\nSET\r\n$3\r\nold\r\n$1\r\n5\r\n$4\r\nPXAT\r\n$13\r\n1000000000000\r\n*2\r\n$4\r\nINCR\r\n$3\r\nold\r\n');
+  const s = await startLarder({ dir, args: ['--appendonly', 'yes'] });
+  const c = await s.client();
+  assert.equal(await c.call('GET', 'old'), null);
+  assert.equal(await c.call('DBSIZE'), 1, 'k0 only (old is expired)');
+  c.close();
+  await s.stop();
 });

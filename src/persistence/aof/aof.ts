@@ -20,9 +20,9 @@ import type { Server } from '../../server/server.js';
 import type { Client } from '../../server/client.js';
 import { Manifest, ManifestError, writeManifest, type AofInfo } from './manifest.js';
 import { encodeCommand, AofEmitter } from './rewrite.js';
-import { loadAofFile, type AofLoadStatus } from './loader.js';
+import { loadAofFileSteps, type AofLoadStatus } from './loader.js';
 import { BackgroundJob, fsyncDir, writeAll } from '../job.js';
-import { RdbEmitter } from '../rdb/file.js';
+import { RdbEmitter, runToEnd } from '../rdb/file.js';
 import { Snapshot, type SnapshotEmitter } from '../snapshot.js';
 import { RdbWriter } from '../rdb/writer.js';
 import type { Persistence } from '../persistence.js';
@@ -262,6 +262,11 @@ export class Aof {
    * combined status; 'failed'/'open_err' are fatal for the caller.
    */
   loadAll(): AofLoadStatus {
+    return runToEnd(this.loadAllSteps());
+  }
+
+  /** loadAll in steps (see loadRdbSteps). */
+  *loadAllSteps(): Generator<void, AofLoadStatus> {
     const single = this.fileName;
     if (isFile(single)) {
       const m = this.manifest;
@@ -282,6 +287,7 @@ export class Aof {
       }
     }
     if (total === 0) return 'empty';
+    const wasLoading = this.server.loading;
     this.server.loading = true;
     // The commands replayed must not be logged or propagated again (DEBUG LOADAOF).
     const state = this.state;
@@ -293,7 +299,7 @@ export class Aof {
         const f = files[i];
         const last = i === files.length - 1;
         const start = performance.now();
-        let ret = loadAofFile(this.server, this.dirName, f.name, { oldStyle: f.name === single });
+        let ret = yield* loadAofFileSteps(this.server, this.dirName, f.name, { oldStyle: f.name === single });
         if (ret === 'ok' || (ret === 'truncated' && last)) {
           this.server.log('notice', `DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
         }
@@ -306,7 +312,7 @@ export class Aof {
         if (ret === 'truncated') status = 'truncated';
       }
     } finally {
-      this.server.loading = false;
+      this.server.loading = wasLoading;
       this.state = state;
       this.server.propagators.push(...propagators);
     }

@@ -12,7 +12,7 @@ import { call, checkArity, lookupCommand } from '../../engine/dispatch.js';
 import type { Command } from '../../commands/command.js';
 import { CorruptDataError, UnsupportedValueError } from '../errors.js';
 import { RdbReader } from '../rdb/reader.js';
-import { describeLoadError, loadRdb, RdbFatalError, RdbSignatureError } from '../rdb/file.js';
+import { describeLoadError, loadRdbSteps, RdbFatalError, RdbSignatureError, runToEnd } from '../rdb/file.js';
 
 export type AofLoadStatus = 'ok' | 'not_exist' | 'empty' | 'open_err' | 'failed' | 'truncated';
 
@@ -48,6 +48,11 @@ export interface LoadFileResult {
  * decides what is fatal.
  */
 export function loadAofFile(server: Server, dir: string, name: string, opts: { oldStyle: boolean }): AofLoadStatus {
+  return runToEnd(loadAofFileSteps(server, dir, name, opts));
+}
+
+/** loadAofFile in steps (yielding every 1024 commands and while loading an RDB part). */
+export function* loadAofFileSteps(server: Server, dir: string, name: string, opts: { oldStyle: boolean }): Generator<void, AofLoadStatus> {
   const file = path.join(dir, name);
   let fd: number;
   try {
@@ -63,13 +68,13 @@ export function loadAofFile(server: Server, dir: string, name: string, opts: { o
   }
   try {
     if (fs.fstatSync(fd).size === 0) return 'empty';
-    return loadFromFd(server, fd, file, name, opts);
+    return yield* loadFromFd(server, fd, file, name, opts);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function loadFromFd(server: Server, fd: number, file: string, fileName: string, opts: { oldStyle: boolean }): AofLoadStatus {
+function* loadFromFd(server: Server, fd: number, file: string, fileName: string, opts: { oldStyle: boolean }): Generator<void, AofLoadStatus> {
   const r = RdbReader.fromFile(fd);
   const c = new Client(server, 0, null);
   const truncatedOk = server.config.values['aof-load-truncated'] as boolean;
@@ -89,7 +94,7 @@ function loadFromFd(server: Server, fd: number, file: string, fileName: string, 
     if (isRdb) {
       server.log('notice', opts.oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
       try {
-        loadRdb(server, r, { aofBase: true });
+        yield* loadRdbSteps(server, r, { aofBase: true });
       } catch (e) {
         if (e instanceof CorruptDataError || e instanceof RdbSignatureError || e instanceof RdbFatalError || e instanceof UnsupportedValueError) {
           for (const line of describeLoadError(e, r)) server.log('warning', line);
@@ -106,7 +111,10 @@ function loadFromFd(server: Server, fd: number, file: string, fileName: string, 
       if (opts.oldStyle) server.log('notice', 'Reading the remaining AOF tail...');
     }
     for (;;) {
-      if ((loops++ & 1023) === 0) server.refreshTime();
+      if ((loops++ & 1023) === 0) {
+        server.refreshTime();
+        if (loops > 1) yield;
+      }
       const head = readLine(r);
       if (head === null) break;
       if (head.startsWith('#')) continue;

@@ -172,6 +172,25 @@ export interface RdbLoadResult {
  * offset in `offset`) on bad or truncated data.
  */
 export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {}): RdbLoadResult {
+  return runToEnd(loadRdbSteps(server, r, opts));
+}
+
+/** Runs a loading generator to its end, synchronously. */
+export function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const x = steps.next();
+    if (x.done) return x.value;
+  }
+}
+
+/**
+ * loadRdb in steps: yields every loading-process-events-interval-bytes of input (and after
+ * every key with key-load-delay), so that a caller may serve clients in between.
+ */
+export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions = {}): Generator<void, RdbLoadResult> {
+  const interval = (server.config.values['loading-process-events-interval-bytes'] as number | undefined) ?? 2 * 1024 * 1024;
+  const perKey = ((server.config.values['key-load-delay'] as number | undefined) ?? 0) > 0;
+  let nextYield = r.offset + interval;
   r.startChecksum();
   r.need(9);
   const magic = r.buf.latin1Slice(r.pos, r.pos + 9);
@@ -189,6 +208,10 @@ export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {})
   let idle = -1;
   let freq = -1;
   for (;;) {
+    if (r.offset >= nextYield) {
+      nextYield = r.offset + interval;
+      yield;
+    }
     const type = r.byte();
     switch (type) {
       case RdbOp.EXPIRETIME:
@@ -258,6 +281,7 @@ export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {})
           expireAt = -1;
           idle = -1;
           freq = -1;
+          if (perKey) yield;
           continue;
         }
         const key = r.string();
@@ -281,6 +305,7 @@ export function loadRdb(server: Server, r: RdbReader, opts: RdbLoadOptions = {})
         expireAt = -1;
         idle = -1;
         freq = -1;
+        if (perKey) yield;
         continue;
       }
     }
