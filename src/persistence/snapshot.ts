@@ -55,7 +55,6 @@ interface DbState {
 }
 
 const DONE = 4294967296;
-const SLICE_MS = 4;
 
 export class Snapshot {
   private readonly states: DbState[] = [];

@@ -646,6 +646,7 @@ export class Aof {
   /** CONFIG SET appendonly no. */
   disable(): void {
     if (this.state === 'off') return;
+    this.killRewrite();
     this.flushAndSync();
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
@@ -654,7 +655,6 @@ export class Aof {
     this.rewriteScheduled = false;
     this.incrSize = 0;
     this.incrFsynced = 0;
-    this.killRewrite();
     this.buf = '';
     const i = this.server.propagators.indexOf(this.feed);
     if (i >= 0) this.server.propagators.splice(i, 1);

@@ -6,11 +6,12 @@ import { REDIS_VERSION, type Server } from '../../server/server.js';
 import type { Value } from '../../types/value.js';
 import type { Database } from '../../engine/database.js';
 import { CorruptDataError, corrupt, UnsupportedValueError } from '../errors.js';
-import { MODULE_OPCODE_EOF, MODULE_OPCODE_UINT, moduleTypeName, RDB_MAX_LOAD_VERSION, RDB_VERSION, RdbOp, RdbType } from './constants.js';
+import { MODULE_OPCODE_UINT, moduleTypeName, RDB_MAX_LOAD_VERSION, RDB_VERSION, RdbOp, RdbType } from './constants.js';
 import { RdbReader } from './reader.js';
 import { loadValue, rdbTypeOf, saveValue } from './types.js';
 import { hashBytes, packBytes } from '../../engine/keyspace-table.js';
 import type { RdbWriter } from './writer.js';
+import type { SnapshotEmitter } from '../snapshot.js';
 
 // ---- Access information (OBJECT IDLETIME / FREQ) ----
 //
@@ -422,11 +423,9 @@ export function describeLoadError(e: unknown, r: RdbReader | null): string[] {
   return [(e as Error).message];
 }
 
-export { MODULE_OPCODE_EOF };
 
 // ---- Snapshot emitter ----
 
-import type { SnapshotEmitter } from '../snapshot.js';
 
 /** Writes a snapshot as an RDB file (BGSAVE, SAVE, the AOF's RDB base). */
 export class RdbEmitter implements SnapshotEmitter {
