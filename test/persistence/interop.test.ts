@@ -147,7 +147,9 @@ for (const preamble of ['yes', 'no']) {
     lc.close();
     const expected = await probe(larder);
     await larder.stop();
-    const manifest = fs.readFileSync(path.join(larder.dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+    const manifestFile = path.join(larder.dir, 'appendonlydir', 'appendonly.aof.manifest');
+    assert.match(execFileSync('redis-check-aof', [manifestFile], { encoding: 'utf8' }), /All AOF files and manifest are valid/);
+    const manifest = fs.readFileSync(manifestFile, 'latin1');
     assert.match(manifest, new RegExp(`^file appendonly\\.aof\\.2\\.base\\.${preamble === 'yes' ? 'rdb' : 'aof'} seq 2 type b\\nfile appendonly\\.aof\\.2\\.incr\\.aof seq 2 type i\\n$`));
     const rdir = tmpDir('larder-interop-');
     fs.cpSync(path.join(larder.dir, 'appendonlydir'), path.join(rdir, 'appendonlydir'), { recursive: true });
