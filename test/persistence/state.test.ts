@@ -246,6 +246,7 @@ test('writes are propagated in deterministic form; nested writes as one MULTI/EX
   log.length = 0;
   server.dbs[0].set('d', '1');
   server.dbs[0].setExpire('d', Date.now() - 1);
+  server.refreshTime();
   run('TESTEXEC', 'GET d', 'SET e 1', 'SET f 1');
   assert.deepEqual(log, [[0, ['DEL', 'd']], [0, ['MULTI']], [0, ['SET', 'e', '1']], [0, ['SET', 'f', '1']], [0, ['EXEC']]]);
 });
