@@ -10,6 +10,7 @@ import { allFamilies } from './commands/index.js';
 import { ConfigLoadError, ConfigLoader, parseCommandLine } from './config/loader.js';
 import { infoState } from './commands/info.js';
 import { installSignalHandlers, shutdown } from './server/shutdown.js';
+import { loadDataOnStartAsync, persistence, setupPersistence } from './persistence/persistence.js';
 
 function version(): never {
   process.stdout.write(`Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=0000000000000000 (Larder ${LARDER_VERSION})\n`);
@@ -117,6 +118,9 @@ async function main(): Promise<void> {
     server.log('warning', `Fatal error while applying the configuration: ${(e as Error).message}`);
     process.exit(1);
   }
+  setupPersistence(server);
+  // The final AOF fsync and RDB save; a failed save keeps the server running unless FORCE.
+  shutdown(server).steps.push((ctx) => persistence(server).prepareShutdown({ save: ctx.save, nosave: !ctx.save }) || ctx.force);
   server.logRole = 'M';
   infoState(server).executable = path.resolve(process.env.LARDER_EXECUTABLE ?? process.argv[1] ?? '');
 
@@ -147,6 +151,9 @@ async function main(): Promise<void> {
     server.log('warning', 'Configured to not listen anywhere, exiting.');
     process.exit(1);
   }
+  // As in Redis, the server listens while it loads the dataset (clients get LOADING meanwhile;
+  // a bad file exits).
+  await loadDataOnStartAsync(server);
   if ((v.port as number) !== 0) server.log('notice', 'Ready to accept connections');
   if (v.unixsocket) server.log('notice', `The server is now ready to accept connections at ${v.unixsocket}`);
   const maxmemory = v.maxmemory as number;

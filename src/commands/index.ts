@@ -7,6 +7,7 @@ import { client } from './client.js';
 import { configFamily } from './config.js';
 import { connection } from './connection.js';
 import { debugFamily } from './debug.js';
+import { dumpCommands } from './dump.js';
 import { geo } from './geo.js';
 import { hashes } from './hashes.js';
 import { infoFamily } from './info.js';
@@ -15,12 +16,13 @@ import { keys } from './keys.js';
 import { latencyFamily } from './latency.js';
 import { lists } from './lists.js';
 import { memoryFamily } from './memory.js';
+import { persistenceCommands } from './persistence.js';
 import { sets } from './sets.js';
 import { slowlogFamily } from './slowlog.js';
 import { strings } from './strings.js';
 import { zsets } from './zsets.js';
 
 export const allFamilies: Family[] = [
-  connection, client, introspection, keys, strings, lists, hashes, sets, zsets, geo,
+  connection, client, introspection, keys, strings, lists, hashes, sets, zsets, geo, persistenceCommands, dumpCommands,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
 ];

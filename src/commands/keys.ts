@@ -15,6 +15,7 @@ import type { Server } from '../server/server.js';
 import { lookupRead } from './access.js';
 import { int64Arg, intArg, isToken } from './args.js';
 import type { Family } from './command.js';
+import { persistence } from '../persistence/persistence.js';
 import { expireTimeError, toExpireTime, type ExpireTime } from './expiry-args.js';
 
 const INT32_MIN = -2147483648;
@@ -525,6 +526,8 @@ function flush(c: Client, argv: string[], all: boolean): Reply {
   const server = c.server;
   const removed = emptyDatabases(server, all ? server.dbs : [c.db]);
   server.dirty += removed;
+  // FLUSHALL stops a background save and, with save points set, saves the empty dataset.
+  if (all) persistence(server).onFlushAll();
   // Propagated even when nothing was removed (Redis forces it).
   if (removed === 0) server.propagate(c.db.id, argv);
   return OK;

@@ -298,14 +298,23 @@ const alias = (a: string): Extra => ({ alias: a });
 const PROTECTED_ACTION = ['no', 'yes', 'local'];
 const MB = 1024 * 1024;
 
+/** The working directory, '' when it can't be read (removed), as Redis reports it. */
+function currentDirectory(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return '';
+  }
+}
+
 export function defaultSettings(): Setting[] {
   return [
     // ---- Settings with an effect in Larder ----
     I('port', 0n, 65535n, 6379),
     { name: 'bind', type: bindAddresses, default: '* -::*', flags: F.MultiArg },
     I('databases', 1n, INT_MAX, 16, F.Immutable),
-    { name: 'dir', type: str(), default: '.', flags: F.Protected | F.DenyLoading, onSet: changeDirectory, get: () => process.cwd(),
-      rewrite: () => [{ args: repr(process.cwd()), force: true }] },
+    { name: 'dir', type: str(), default: '.', flags: F.Protected | F.DenyLoading, onSet: changeDirectory, get: currentDirectory,
+      rewrite: () => [{ args: repr(currentDirectory()), force: true }] },
     UI('maxclients', 1n, UINT_MAX, 10000),
     I('timeout', 0n, INT_MAX, 0),
     I('tcp-keepalive', 0n, INT_MAX, 300),

@@ -145,6 +145,9 @@ export class Blocking {
       const savedDb = c.db;
       c.db = entry.db;
       let reply: Reply | undefined;
+      // The blocked command is about to write (snapshots save what it touches first).
+      const server = this.server;
+      if (server.beforeWriteHooks.length !== 0 && c.lastCommand !== null && c.argv !== null) server.beforeWrite(c, c.lastCommand, c.argv);
       try {
         reply = entry.spec.tryServe(key);
       } finally {

@@ -18,6 +18,11 @@ export interface DatabaseOwner {
   /** Whether access stamps are LFU counters (then stamping needs the previous stamp). */
   readonly lfu: boolean;
   /**
+   * Loading data from disk: nothing expires meanwhile (as in Redis), so that replaying an AOF
+   * sees each key as it was when the command was logged.
+   */
+  readonly loading: boolean;
+  /**
    * The access stamp a lookup leaves on a key (OBJECT IDLETIME/FREQ, eviction): an LRU clock
    * or an LFU counter depending on maxmemory-policy; undefined while lookups must not touch keys
    * (CLIENT NO-TOUCH, OBJECT, DEBUG). `previous` is only passed under LFU.
@@ -68,8 +73,9 @@ export class Database {
    * deleted through the owner's expiry path, unless expired keys must be kept for now.
    */
   private expiredNow(key: string): boolean {
-    const when = this.expires.get(key);
     const o = this.owner;
+    if (o.loading) return false;
+    const when = this.expires.get(key);
     if (when === undefined || when >= o.now) return false;
     if (!o.keepExpiredKeys && !o.expiryPaused()) o.expireKey(this, key);
     return true;
@@ -91,7 +97,7 @@ export class Database {
 
   /** Whether the key's expiry time has passed (the key may still be stored). */
   isExpired(key: string): boolean {
-    if (this.expires.size === 0) return false;
+    if (this.expires.size === 0 || this.owner.loading) return false;
     const when = this.expires.get(key);
     return when !== undefined && when < this.owner.now;
   }

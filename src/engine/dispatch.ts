@@ -140,6 +140,9 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   if (server.stats.errorReplies !== errorsBefore) cmd.failedCalls++;
   server.stats.commands++;
   if ((cmd.flags & Flag.SkipSlowlog) === 0) server.afterCall(c, cmd, argv, usec);
-  if (server.dirty !== dirtyBefore) server.propagateCall(c, cmd, argv);
+  // Only a command that added changes propagates (SAVE or DEBUG LOADAOF reset the count).
+  if (server.dirty > dirtyBefore) server.propagateCall(c, argv);
+  else if (c.ext.propagateAs !== undefined) c.ext.propagateAs = undefined;
+  if (server.callDepth === 0 && server.propagators.length !== 0) server.flushPropagationBatch();
   return reply;
 }

@@ -43,6 +43,18 @@ export function hashKey(key: string): number {
   return h >>> 0;
 }
 
+/** hashKey of the latin1 string of buf[start, start + len) (loading, without the string). */
+export function hashBytes(buf: Uint8Array, start: number, len: number): number {
+  let h = (SEED ^ len) >>> 0;
+  for (let i = start, end = start + len; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 // Packed string entries: [header][key][value]. The header is one char holding the key length
 // when it is below 255, else char 255 followed by four chars (the length, base 256). Every
 // char stays below 256, so the packed string is a compact one-byte string.
@@ -57,6 +69,38 @@ function pack(key: string, value: string): string {
   const packed = PACK_PARTS.join('');
   PACK_PARTS[1] = PACK_PARTS[2] = '';
   return packed;
+}
+
+let packScratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The packed entry for a string key/value given as bytes (buf[ks, ks + kl) and buf[vs, vs + vl)),
+ * built with one string allocation: loading a dump creates neither the key nor the value string.
+ */
+export function packBytes(buf: Uint8Array, ks: number, kl: number, vs: number, vl: number): string {
+  const total = (kl < 255 ? 1 : 5) + kl + vl;
+  if (packScratch.length < total) packScratch = Buffer.allocUnsafe(Math.max(total, packScratch.length * 2));
+  const out = packScratch;
+  let p = 0;
+  if (kl < 255) out[p++] = kl;
+  else {
+    out[p++] = 255;
+    out[p++] = kl >>> 24;
+    out[p++] = (kl >>> 16) & 255;
+    out[p++] = (kl >>> 8) & 255;
+    out[p++] = kl & 255;
+  }
+  copyBytes(buf, ks, kl, out, p);
+  copyBytes(buf, vs, vl, out, p + kl);
+  return out.latin1Slice(0, total);
+}
+
+function copyBytes(from: Uint8Array, start: number, len: number, to: Uint8Array, at: number): void {
+  if (len < 64) {
+    for (let i = 0; i < len; i++) to[at + i] = from[start + i];
+  } else {
+    to.set(from.subarray(start, start + len), at);
+  }
 }
 
 function keyStart(p: string): number {
@@ -195,6 +239,37 @@ export class KeyspaceTable {
     this.size++;
   }
 
+  /**
+   * Adds a string entry in packed form (see packBytes) whose key hashes to `h`. Returns false,
+   * changing nothing, when the key is already there.
+   */
+  insertPacked(packed: string, h: number, stamp: number): boolean {
+    const slots = this.slots;
+    const hashes = this.hashes;
+    let p = this.home(h);
+    for (; ; p++) {
+      const s = slots[p];
+      if (s === undefined) break;
+      const hp = hashes[p];
+      if (hp > h) break;
+      if (hp === h && slotKey(s) === slotKey(packed)) return false;
+    }
+    let end = p;
+    while (slots[end] !== undefined) end++;
+    if (end >= slots.length || this.size + 1 > this.homes * MAX_LOAD) {
+      this.grow();
+      return this.insertPacked(packed, h, stamp);
+    }
+    for (let q = end; q > p; q--) slots[q] = slots[q - 1];
+    hashes.copyWithin(p + 1, p, end);
+    this.stamps.copyWithin(p + 1, p, end);
+    slots[p] = packed;
+    hashes[p] = h;
+    this.stamps[p] = stamp;
+    this.size++;
+    return true;
+  }
+
   delete(key: string): boolean {
     const p = this.find(key, hashKey(key));
     if (p < 0) return false;
@@ -219,6 +294,12 @@ export class KeyspaceTable {
   clear(): void {
     this.allocate(MIN_HOMES);
     this.size = 0;
+  }
+
+  /** Makes room for `n` entries at once (a size hint, as loading an RDB gives). */
+  reserve(n: number): void {
+    if (n <= this.homes * MAX_LOAD * 0.9) return;
+    this.resize(Math.ceil(n / (MAX_LOAD * 0.9)));
   }
 
   private grow(): void {

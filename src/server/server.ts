@@ -57,6 +57,8 @@ export class Server implements DatabaseOwner {
   readonly runId = crypto.randomBytes(20).toString('hex');
   readonly pid = process.pid;
   keepExpiredKeys = false;
+  /** Loading data from disk (RDB or AOF at startup, DEBUG RELOAD/LOADAOF): INFO's `loading`. */
+  loading = false;
   readonly scanCursors = new ScanCursors();
 
   readonly stats = {
@@ -99,6 +101,17 @@ export class Server implements DatabaseOwner {
    * values first).
    */
   readonly beforeWriteHooks: ((c: Client, cmd: Command, argv: string[]) => void)[] = [];
+  /**
+   * Hooks run before a key changes outside a write command's own keys: expiry deletions,
+   * serving blocked clients, eviction (call `guardKey` first). Used by point-in-time snapshots.
+   */
+  readonly keyGuards: KeyListener[] = [];
+  /**
+   * Set while replies must wait for data to reach the AOF (installed by the AOF): called by
+   * flushClient before a client's output is written; returns true when it holds the output
+   * back (it flushes the client later), false to let it go now.
+   */
+  beforeReply: ((c: Client) => boolean) | null = null;
   /** Hooks run after each command (slowlog, latency monitor). */
   readonly afterCallHooks: ((c: Client, cmd: Command, argv: string[], usec: number) => void)[] = [];
   /**
@@ -296,11 +309,18 @@ export class Server implements DatabaseOwner {
    */
   expireKey(db: Database, key: string): void {
     if (this.expiryPaused()) return;
+    if (this.keyGuards.length !== 0) this.guardKey(db, key);
     db.delete(key);
     this.stats.expiredKeys++;
     this.notify(Notify.Expired, 'expired', key, db.id);
     this.modified(db, key);
     this.propagate(db.id, [this.config.values['lazyfree-lazy-expire'] ? 'UNLINK' : 'DEL', key]);
+  }
+
+  /** A key is about to change outside a write command's keys (see keyGuards). */
+  guardKey(db: Database, key: string): void {
+    const guards = this.keyGuards;
+    for (let i = 0; i < guards.length; i++) guards[i](db, key);
   }
 
   /** Sends a write to AOF and replicas. */
@@ -309,18 +329,48 @@ export class Server implements DatabaseOwner {
     for (let i = 0; i < ps.length; i++) ps[i](dbIndex, argv);
   }
 
+  /**
+   * Writes of commands run inside another command (EXEC, scripts), collected until the outer
+   * command ends: then sent as one MULTI/EXEC block (a single write goes alone), as Redis 7.0
+   * does. The outer command itself is not propagated.
+   */
+  private propagationBatch: [number, string[]][] | null = null;
+
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
-  propagateCall(c: Client, cmd: Command, argv: string[]): void {
-    // A rewrite is for this call only, whether or not anything listens.
-    const rewritten = c.ext.propagateAs as string[][] | undefined;
-    if (rewritten !== undefined) c.ext.propagateAs = undefined;
-    if (this.propagators.length === 0) return;
-    if (rewritten !== undefined) {
-      for (const a of rewritten) this.propagate(c.db.id, a);
+  propagateCall(c: Client, argv: string[]): void {
+    if (this.propagators.length === 0) {
+      c.ext.propagateAs = undefined;
       return;
     }
-    void cmd;
-    this.propagate(c.db.id, argv);
+    const rewritten = c.ext.propagateAs as string[][] | undefined;
+    if (rewritten !== undefined) c.ext.propagateAs = undefined;
+    if (this.callDepth > 0) {
+      // Nested in EXEC or a script: collect.
+      const batch = (this.propagationBatch ??= []);
+      if (rewritten !== undefined) for (const a of rewritten) batch.push([c.db.id, a]);
+      else batch.push([c.db.id, argv]);
+      return;
+    }
+    if (this.propagationBatch !== null) {
+      this.flushPropagationBatch();
+      return;
+    }
+    if (rewritten !== undefined) for (const a of rewritten) this.propagate(c.db.id, a);
+    else this.propagate(c.db.id, argv);
+  }
+
+  /** Emits the writes collected from nested commands (see propagationBatch). */
+  flushPropagationBatch(): void {
+    const batch = this.propagationBatch;
+    this.propagationBatch = null;
+    if (batch === null || batch.length === 0) return;
+    if (batch.length === 1) {
+      this.propagate(batch[0][0], batch[0][1]);
+      return;
+    }
+    this.propagate(batch[0][0], ['MULTI']);
+    for (const [db, argv] of batch) this.propagate(db, argv);
+    this.propagate(batch[batch.length - 1][0], ['EXEC']);
   }
 
   beforeWrite(c: Client, cmd: Command, argv: string[]): void {
@@ -380,6 +430,8 @@ export class Server implements DatabaseOwner {
     }
     const out = c.out;
     if (out.length === 0) return;
+    // appendfsync always: replies wait until the fsync of their writes.
+    if (this.beforeReply !== null && this.beforeReply(c)) return;
     c.out = '';
     this.stats.netOutputBytes += out.length;
     const socket = c.socket!;
@@ -666,9 +718,12 @@ export class Server implements DatabaseOwner {
   async close(): Promise<void> {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
-    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
-    this.listeners.length = 0;
+    // Stop accepting, then close the clients: net.Server.close() completes only when every
+    // connection has ended, so waiting for it first would wait for idle clients to leave.
+    const closed = Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
     for (const c of [...this.clients.values()]) this.closeClient(c);
+    await closed;
+    this.listeners.length = 0;
   }
 
   // ---- Logging ----

@@ -1,8 +1,6 @@
-// Persistence codecs for lists, sets and hashes: conversions between these types and plain
-// data, in the shape the persistence layer's registerValueType() expects (the `persist`
-// branch's src/persistence/rdb/types.ts: ListCodec, SetCodec, HashCodec). They are plain
-// objects so that this module needs nothing from that branch; wiring them in is one call per
-// type, e.g. `registerValueType('list', listCodec)`.
+// Persistence codecs for lists, sets, hashes and sorted sets: conversions between these types
+// and plain data, in the shape src/persistence/rdb/types.ts expects (registered by
+// src/persistence/value-types.ts).
 //
 // `build` reproduces Redis 7.0's encoding choices on load (rdbLoadObject): lists are always
 // quicklists; a set read from an intset stays one unless it has more than
@@ -10,11 +8,14 @@
 // is an integer and there are at most set-max-intset-entries (capped at 2^30) of them; a hash
 // read from a listpack or ziplist is converted only when it has more than
 // hash-max-listpack-entries fields, one read from a plain hash or a zipmap also when a field or
-// value is longer than hash-max-listpack-value.
+// value is longer than hash-max-listpack-value; a sorted set read from a listpack or ziplist
+// becomes a skiplist when it has more than zset-max-listpack-entries members, one read as a
+// skiplist becomes a listpack when it is small enough (as after Z*STORE).
 
 import { ListValue } from './list.js';
 import { SetValue } from './set.js';
 import { HashValue } from './hash.js';
+import { ZSet } from './zset.js';
 import type { RObject } from './value.js';
 import { isInt64String } from '../util/numbers.js';
 
@@ -78,5 +79,34 @@ export const hashCodec = {
     if (table) h.toHashtable();
     for (const [f, v] of entries) h.set(f, v);
     return h;
+  },
+};
+
+export const zsetCodec = {
+  *entries(v: RObject): Iterable<[string, number]> {
+    const z = v as ZSet;
+    // In slices: a save of a big set never holds all of its pairs at once.
+    const pairs: [string, number][] = [];
+    for (let start = 0; start < z.size; start += 1024) {
+      pairs.length = 0;
+      z.walk(start, 1024, false, (member, score) => void pairs.push([member, score]));
+      yield* pairs;
+    }
+  },
+  size(v: RObject): number {
+    return (v as ZSet).size;
+  },
+  build(entries: [string, number][], from: string, config: Config): RObject {
+    const maxEntries = num(config, 'zset-max-listpack-entries');
+    const listpack = from === 'listpack' || from === 'ziplist';
+    const z = new ZSet(listpack && entries.length <= maxEntries);
+    // A listpack holds its members in order; a skiplist's are written from the top score down.
+    if (listpack) for (const [m, s] of entries) z.appendSorted(s, m);
+    else for (const [m, s] of entries) z.insertNew(s, m);
+    if (!listpack) {
+      const [longest, total] = z.memberLengths();
+      z.shrinkIfSmall(maxEntries, num(config, 'zset-max-listpack-value'), longest, total);
+    }
+    return z;
   },
 };

@@ -1,7 +1,7 @@
 // Sizes as Redis would report them: allocator size classes (MEMORY USAGE counts allocations
 // the way jemalloc rounds them) and RDB encoding lengths (DEBUG OBJECT serializedlength).
 
-import { lzfCompress } from '../util/lzf.js';
+import { lzfCompress } from '../persistence/lzf.js';
 import { isInt64String } from '../util/numbers.js';
 import { MutableString, stringEncoding, type Value } from './value.js';
 
@@ -72,8 +72,8 @@ export function rdbStringLength(s: string | Uint8Array, compression: boolean): n
     }
   }
   if (compression && len > 20) {
-    const c = lzfCompress(bytes, len - 4);
-    if (c) return 1 + rdbLenSize(c.length) + rdbLenSize(len) + c.length;
+    const compressed = lzfCompress(bytes, new Uint8Array(len - 4));
+    if (compressed > 0) return 1 + rdbLenSize(compressed) + rdbLenSize(len) + compressed;
   }
   return rdbLenSize(len) + len;
 }

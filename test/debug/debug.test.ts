@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import type { RespClient } from '../helpers/resp-client.js';
-import { lzfCompress, lzfDecompress } from '../../src/util/lzf.js';
 import { Database, type DatabaseOwner } from '../../src/engine/database.js';
 import { MutableString } from '../../src/types/value.js';
 import { Digest } from '../../src/util/digest.js';
@@ -199,22 +198,9 @@ test('DEBUG SLEEP stops the whole server, and SET-ACTIVE-EXPIRE 0 keeps expired 
   }
 });
 
-test('LZF compression round-trips and matches the sizes Redis stores', () => {
-  const samples = [Buffer.from('a'.repeat(100)), Buffer.from(DIGITS), Buffer.from('abcabcabcabcabcabcabcabcabc'), Buffer.from(
-    Array.from({ length: 5000 }, (_, i) => String.fromCharCode(32 + ((i * 7919) % 90))).join(''))];
-  for (const s of samples) {
-    const c = lzfCompress(s, s.length + 64);
-    assert.ok(c);
-    assert.deepEqual(Buffer.from(lzfDecompress(c, s.length)!), s);
-  }
-  // 100 equal bytes compress to 9 bytes (DEBUG OBJECT serializedlength 13 in Redis).
-  assert.equal(lzfCompress(samples[0], 96)!.length, 9);
-  assert.equal(lzfCompress(samples[1], samples[1].length - 4), null);
-});
-
 test('strings changed in place digest like their plain form, and size as raw strings', () => {
   const owner: DatabaseOwner = {
-    now: Date.now(), expireKey: () => {}, keepExpiredKeys: false, expiryPaused: () => false, lfu: false,
+    now: Date.now(), expireKey: () => {}, keepExpiredKeys: false, expiryPaused: () => false, lfu: false, loading: false,
     accessStamp: () => undefined, storeStamp: () => 0,
   };
   const db = new Database(0, owner);
