@@ -23,7 +23,7 @@ const HLL_Q = 64 - HLL_P;
 const HLL_BITS = 6;
 const REGISTER_MAX = (1 << HLL_BITS) - 1;
 export const HLL_HDR_SIZE = 16;
-export const HLL_DENSE_SIZE = HLL_HDR_SIZE + (HLL_REGISTERS * HLL_BITS + 7) / 8;
+export const HLL_DENSE_SIZE = HLL_HDR_SIZE + Math.floor((HLL_REGISTERS * HLL_BITS + 7) / 8);
 export const HLL_DENSE = 0;
 export const HLL_SPARSE = 1;
 const SPARSE_VAL_MAX_VALUE = 32;
@@ -39,20 +39,15 @@ const CARD_OFFSET = 8;
 let rHi = 0;
 let rLo = 0;
 
-/** (aHi:aLo * bHi:bLo) mod 2^64 into rHi:rLo. */
+/**
+ * (aHi:aLo * bHi:bLo) mod 2^64 into rHi:rLo. The high half of aLo * bLo comes from the double
+ * product: its rounding error (at most 2^11) is far below 2^32, so rounding recovers it exactly.
+ */
 function mul64(aHi: number, aLo: number, bHi: number, bLo: number): void {
-  const a0 = aLo & 0xffff;
-  const a1 = aLo >>> 16;
-  const b0 = bLo & 0xffff;
-  const b1 = bLo >>> 16;
-  const p00 = a0 * b0;
-  const p10 = a1 * b0;
-  const p01 = a0 * b1;
-  const mid = (p00 >>> 16) + (p10 & 0xffff) + (p01 & 0xffff);
-  const lo = ((mid & 0xffff) << 16) | (p00 & 0xffff);
-  const hi = a1 * b1 + (p10 >>> 16) + (p01 >>> 16) + (mid >>> 16);
-  rLo = lo >>> 0;
-  rHi = (hi + Math.imul(aLo, bHi) + Math.imul(aHi, bLo)) >>> 0;
+  const lo = Math.imul(aLo, bLo) >>> 0;
+  const carry = Math.round((aLo * bLo - lo) * 2.3283064365386963e-10);
+  rLo = lo;
+  rHi = (carry + Math.imul(aLo, bHi) + Math.imul(aHi, bLo)) >>> 0;
 }
 
 const M_HI = 0xc6a4a793;
@@ -106,6 +101,33 @@ function murmur64(s: string): void {
   rLo = hLo;
 }
 
+/** MurmurHash64A of an 8-byte little-endian element hi:lo with Redis's seed, into rHi:rLo. */
+let word0Hi = 0;
+let word0Lo = 0;
+function murmur64Word(hi: number, lo: number): void {
+  if (word0Hi === 0) {
+    mul64(0, 8, M_HI, M_LO);
+    word0Hi = rHi;
+    word0Lo = (rLo ^ SEED) >>> 0;
+  }
+  let hHi = word0Hi;
+  let hLo = word0Lo;
+  mul64(hi, lo, M_HI, M_LO);
+  let kh = rHi;
+  let kl = (rLo ^ (kh >>> 15)) >>> 0;
+  mul64(kh, kl, M_HI, M_LO);
+  kh = rHi;
+  kl = rLo;
+  mul64((hHi ^ kh) >>> 0, (hLo ^ kl) >>> 0, M_HI, M_LO);
+  hHi = rHi;
+  hLo = (rLo ^ (hHi >>> 15)) >>> 0;
+  mul64(hHi, hLo, M_HI, M_LO);
+  hHi = rHi;
+  hLo = (rLo ^ (rHi >>> 15)) >>> 0;
+  rHi = hHi;
+  rLo = hLo;
+}
+
 /** MurmurHash64A of a string with Redis's seed, as a BigInt (for tests and debugging). */
 export function murmurHash64A(s: string): bigint {
   murmur64(s);
@@ -116,6 +138,11 @@ export function murmurHash64A(s: string): bigint {
 let patIndex = 0;
 function patternLength(element: string): number {
   murmur64(element);
+  return patternOfHash();
+}
+
+/** Register index (into patIndex) and count from the hash in rHi:rLo. */
+function patternOfHash(): number {
   patIndex = rLo & (HLL_REGISTERS - 1);
   // Bits 14..63 of the hash, with bit 50 of the shifted value set so the count ends by 51.
   const low = ((rLo >>> HLL_P) | (rHi << (32 - HLL_P))) >>> 0;
@@ -240,7 +267,9 @@ export function sparseToDense(h: MutableString): boolean {
     } else {
       let run = (op & 3) + 1;
       const value = ((op >> 2) & 0x1f) + 1;
-      if (run + idx > HLL_REGISTERS) break;
+      // A run past the last register is corruption (the reference server carries the
+      // CVE-2025-32023 fix, which rejects it even when every register was already covered).
+      if (run + idx > HLL_REGISTERS) return false;
       while (run-- > 0) denseSetRegister(dense, idx++, value);
       p++;
     }
@@ -380,7 +409,10 @@ function promote(h: MutableString, index: number, count: number): number {
  */
 export function hllAdd(h: MutableString, element: string, maxSparseBytes: number): number {
   const count = patternLength(element);
-  const index = patIndex;
+  return addPattern(h, patIndex, count, maxSparseBytes);
+}
+
+function addPattern(h: MutableString, index: number, count: number, maxSparseBytes: number): number {
   const enc = h.bytes[4];
   if (enc === HLL_DENSE) return denseSet(h.bytes, index, count) ? 1 : 0;
   if (enc === HLL_SPARSE) return sparseSet(h, index, count, maxSparseBytes);
@@ -418,7 +450,7 @@ export function hllMergeInto(max: Uint8Array, h: MutableString | string): boolea
     } else {
       let run = (op & 3) + 1;
       const value = ((op >> 2) & 0x1f) + 1;
-      if (run + i > HLL_REGISTERS) break;
+      if (run + i > HLL_REGISTERS) return false;
       while (run-- > 0) {
         if (value > max[i]) max[i] = value;
         i++;
@@ -546,12 +578,20 @@ export function decodeSparse(h: MutableString): string {
 
 /** Redis's PFSELFTEST: register access, and dense/sparse agreement and error bounds. */
 export function hllSelfTest(maxSparseBytes: number): string | undefined {
+  // A fast pseudo-random generator (xorshift32) seeded from Math.random.
+  let x = (Math.random() * 0xffffffff) | 1;
+  const random = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
   // 1: every register keeps its value without disturbing its neighbours.
   const dense = Buffer.alloc(HLL_DENSE_SIZE + 1);
   const expected = new Uint8Array(HLL_REGISTERS);
   for (let cycle = 0; cycle < 1000; cycle++) {
     for (let i = 0; i < HLL_REGISTERS; i++) {
-      const r = (Math.random() * 64) | 0;
+      const r = random() & REGISTER_MAX;
       expected[i] = r;
       denseSetRegister(dense, i, r);
     }
@@ -560,22 +600,22 @@ export function hllSelfTest(maxSparseBytes: number): string | undefined {
       if (v !== expected[i]) return `TESTFAILED Register ${i} should be ${expected[i]} but is ${v}`;
     }
   }
-  // 2: estimates of dense and sparse agree and stay within the expected error.
-  dense.fill(0, HLL_HDR_SIZE);
+  // 2: estimates of dense and sparse agree and stay within the expected error, adding the
+  // 8-byte little-endian integers j ^ seed.
+  dense.fill(0);
+  dense.latin1Write('HYLL', 0);
   const denseHll = new MutableString(dense, HLL_DENSE_SIZE);
-  dense[4] = HLL_DENSE;
   const sparse = createHll();
   const relerr = 1.04 / Math.sqrt(HLL_REGISTERS);
   let checkpoint = 1;
-  const seedLo = (Math.random() * 2 ** 32) >>> 0;
-  const seedHi = (Math.random() * 2 ** 32) >>> 0;
-  const ele = Buffer.alloc(8);
+  const seedLo = random();
+  const seedHi = random();
   for (let j = 1; j <= 10000000; j++) {
-    ele.writeUInt32LE((j ^ seedLo) >>> 0, 0);
-    ele.writeUInt32LE(seedHi, 4);
-    const text = ele.latin1Slice(0, 8);
-    hllAdd(denseHll, text, maxSparseBytes);
-    hllAdd(sparse, text, maxSparseBytes);
+    murmur64Word(seedHi, (j ^ seedLo) >>> 0);
+    const count = patternOfHash();
+    const index = patIndex;
+    denseSet(dense, index, count);
+    addPattern(sparse, index, count, maxSparseBytes);
     if (j !== checkpoint) continue;
     if (j < maxSparseBytes / 2 && sparse.bytes[4] !== HLL_SPARSE) return 'TESTFAILED sparse encoding not used';
     const card = hllCount(denseHll)!;

@@ -43,9 +43,9 @@ export class EmbeddedLarder {
   }
 
   /** Runs a command; returns its reply as RESP text. */
-  run(...args: (string | number)[]): string {
+  run(...args: (string | number | Buffer)[]): string {
     this.server.refreshTime();
-    const reply = processCommand(this.client, args.map(String));
+    const reply = processCommand(this.client, args.map((a) => (Buffer.isBuffer(a) ? a.latin1Slice() : String(a))));
     return encodeReply(reply, this.client.resp);
   }
 
@@ -234,6 +234,11 @@ export class RedisReplicationStream {
 }
 
 
+function describe(script: (string | number | Buffer)[][]): string {
+  const text = JSON.stringify(script.map((c) => c.map((a) => (Buffer.isBuffer(a) ? a.latin1Slice() : String(a)))));
+  return text.length > 600 ? text.slice(0, 600) + '...' : text;
+}
+
 export interface EffectsOptions {
   /** Keys whose OBJECT ENCODING is compared after the script. */
   encodings?: string[];
@@ -261,7 +266,7 @@ export class SideEffects {
     return new SideEffects(redis, conn, events, stream);
   }
 
-  async check(script: (string | number)[][], opts: EffectsOptions = {}): Promise<void> {
+  async check(script: (string | number | Buffer)[][], opts: EffectsOptions = {}): Promise<void> {
     const larder = new EmbeddedLarder([['notify-keyspace-events', 'KEA']]);
     try {
       await this.compare(larder, script, opts);
@@ -270,7 +275,7 @@ export class SideEffects {
     }
   }
 
-  private async compare(larder: EmbeddedLarder, script: (string | number)[][], opts: EffectsOptions): Promise<void> {
+  private async compare(larder: EmbeddedLarder, script: (string | number | Buffer)[][], opts: EffectsOptions): Promise<void> {
     await this.conn.send('FLUSHALL');
     await this.conn.send('HELLO', String(opts.resp ?? 2));
     if (opts.resp === 3) larder.client.resp = 3;
@@ -278,16 +283,16 @@ export class SideEffects {
     await this.stream.drain(this.conn);
     for (const command of script) {
       const expected = (await this.conn.send(...command)).raw.latin1Slice();
-      assert.equal(larder.run(...command), expected, `reply to ${JSON.stringify(command)}`);
+      assert.equal(larder.run(...command), expected, `reply to ${describe([command])}`);
     }
-    assert.deepEqual(larder.events, await this.events.drain(this.conn), `keyspace events of ${JSON.stringify(script)}`);
+    assert.deepEqual(larder.events, await this.events.drain(this.conn), `keyspace events of ${describe(script)}`);
     const now = Date.now();
     const times = (argv: string[]) => argv.map((a) => (/^\d{13}$/.test(a) && Math.abs(Number(a) - now) < 1e11 ? `~${Math.round((Number(a) - now) / 60000)}min` : a));
-    assert.deepEqual(larder.propagated.map(times), (await this.stream.drain(this.conn)).map(times), `propagation of ${JSON.stringify(script)}`);
+    assert.deepEqual(larder.propagated.map(times), (await this.stream.drain(this.conn)).map(times), `propagation of ${describe(script)}`);
     for (const key of opts.encodings ?? []) {
       const r = (await this.conn.send('OBJECT', 'ENCODING', key)).decoded;
       const expected = r.type === 'bulk' ? r.value : null;
-      assert.equal(larder.encoding(key), expected, `encoding of ${key} after ${JSON.stringify(script)}`);
+      assert.equal(larder.encoding(key), expected, `encoding of ${key} after ${describe(script)}`);
     }
   }
 
