@@ -54,6 +54,28 @@ const fixed = [
 const cases = fixed.map(([a, b]) => [a, b]);
 for (let i = 0; i < 1500; i++) cases.push([rand() < 0.3 ? null : randomDecimal(), randomDecimal()]);
 
+// Exact decimal text of mant * 2^exp (exp may be negative).
+function exactDecimal(mant, exp) {
+  if (exp >= 0) return (mant << BigInt(exp)).toString();
+  const scale = 5n ** BigInt(-exp); // mant * 2^exp = mant * 5^-exp / 10^-exp
+  const digits = (mant * scale).toString().padStart(-exp + 1, '0');
+  return digits.slice(0, digits.length + exp) + '.' + digits.slice(digits.length + exp);
+}
+const random64 = () => (1n << 63n) | (BigInt(int(0x80000000)) << 32n) | BigInt(int(0x100000000));
+// Values from 2^46 up to 2^64, where %.17Lf shows the binary value exactly: parsing ties and
+// near-ties, and sums that must round.
+for (let i = 0; i < 300; i++) {
+  const exp = -int(18);
+  const mant = random64();
+  const tie = exactDecimal(mant * 2n + 1n, exp - 1);
+  const sign = rand() < 0.2 ? '-' : '';
+  cases.push([null, sign + tie]);
+  cases.push([null, sign + tie + '000000000000001']);
+  cases.push([null, sign + exactDecimal(mant * 2n + 1n, exp - 1).replace(/5$/, '49999999999999')]);
+  const other = exactDecimal(random64(), exp - 1 - int(70));
+  cases.push([exactDecimal(mant, exp), (rand() < 0.5 ? '-' : '') + other]);
+}
+
 function encode(args) {
   let out = `*${args.length}\r\n`;
   for (const a of args) out += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
