@@ -430,9 +430,19 @@ export function hllMergeInto(max: Uint8Array, h: MutableString | string): boolea
   const m = typeof h === 'string' ? MutableString.from(h) : h;
   const b = m.bytes;
   if (b[4] === HLL_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) {
-      const v = denseGet(b, i);
-      if (v > max[i]) max[i] = v;
+    // Four 6-bit registers per three bytes.
+    for (let i = 0, p = HLL_HDR_SIZE; i < HLL_REGISTERS; i += 4, p += 3) {
+      const b0 = b[p];
+      const b1 = b[p + 1];
+      const b2 = b[p + 2];
+      const r0 = b0 & 63;
+      const r1 = ((b0 >> 6) | (b1 << 2)) & 63;
+      const r2 = ((b1 >> 4) | (b2 << 4)) & 63;
+      const r3 = b2 >> 2;
+      if (r0 > max[i]) max[i] = r0;
+      if (r1 > max[i + 1]) max[i + 1] = r1;
+      if (r2 > max[i + 2]) max[i + 2] = r2;
+      if (r3 > max[i + 3]) max[i + 3] = r3;
     }
     return true;
   }
@@ -509,7 +519,15 @@ export function hllCount(h: MutableString): number | undefined {
   const histogram = new Int32Array(64);
   const b = h.bytes;
   if (b[4] === HLL_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) histogram[denseGet(b, i)]++;
+    for (let p = HLL_HDR_SIZE, end = HLL_HDR_SIZE + (HLL_REGISTERS / 4) * 3; p < end; p += 3) {
+      const b0 = b[p];
+      const b1 = b[p + 1];
+      const b2 = b[p + 2];
+      histogram[b0 & 63]++;
+      histogram[((b0 >> 6) | (b1 << 2)) & 63]++;
+      histogram[((b1 >> 4) | (b2 << 4)) & 63]++;
+      histogram[b2 >> 2]++;
+    }
   } else {
     const end = h.length;
     let idx = 0;

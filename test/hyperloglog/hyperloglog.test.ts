@@ -80,7 +80,8 @@ test('PFCOUNT of several keys and PFMERGE', async () => {
 });
 
 test('Redis-made HLL strings work, invalid ones are rejected', async () => {
-  const [, redis] = await d.clients();
+  const [larder, redis] = await d.clients();
+  larder.close();
   await redis.send('FLUSHALL');
   await redis.send('PFADD', 'sparse', ...elements('s', 200));
   await redis.send('PFADD', 'dense', ...elements('d', 5000));
