@@ -4,7 +4,7 @@ import { Notify } from '../config/settings.js';
 import { err, Errors, MapReply, OK, type Reply } from '../resp/reply.js';
 import { HashValue } from '../types/hash.js';
 import { INT64_MAX, INT64_MIN, parseInt64 } from '../util/numbers.js';
-import { longDouble } from '../util/long-double.js';
+import { addLongDouble, formatLongDouble, LongDouble, parseLongDouble } from '../util/float80.js';
 import { lookupRead } from './access.js';
 import { isToken } from './args.js';
 import type { Family } from './command.js';
@@ -151,23 +151,23 @@ function hincrby(c: Client, argv: string[]): Reply {
 }
 
 function hincrbyfloat(c: Client, argv: string[]): Reply {
-  const ld = longDouble;
-  const incr = ld.parse(argv[3]);
+  // C long double arithmetic, as Redis (see util/float80.ts).
+  const incr = parseLongDouble(argv[3]);
   if (incr === undefined) err(Errors.notFloat);
-  if (!ld.isFinite(incr)) err('ERR value is NaN or Infinity');
+  if (!incr.isFinite()) err('ERR value is NaN or Infinity');
   const key = argv[1];
   const h = hashForWrite(c, key);
   const field = argv[2];
   const current = h.get(field);
-  let value = ld.fromInteger(0);
+  let value = LongDouble.ZERO;
   if (current !== undefined) {
-    const parsed = ld.parse(current);
+    const parsed = parseLongDouble(current);
     if (parsed === undefined) err('ERR hash value is not a float');
     value = parsed;
   }
-  const sum = ld.add(value, incr);
-  if (!ld.isFinite(sum)) err('ERR increment would produce NaN or Infinity');
-  const text = ld.formatHuman(sum);
+  const sum = addLongDouble(value, incr);
+  if (!sum.isFinite()) err('ERR increment would produce NaN or Infinity');
+  const text = formatLongDouble(sum);
   hashSet(collectionLimits(c.server), h, field, text);
   const server = c.server;
   server.wrote(c.db, key, Notify.Hash, 'hincrbyfloat');

@@ -3,6 +3,7 @@
 
 import type { Family } from './command.js';
 import { adminFamily } from './admin.js';
+import { bitmaps } from './bitmaps.js';
 import { client } from './client.js';
 import { configFamily } from './config.js';
 import { connection } from './connection.js';
@@ -10,6 +11,7 @@ import { debugFamily } from './debug.js';
 import { dumpCommands } from './dump.js';
 import { geo } from './geo.js';
 import { hashes } from './hashes.js';
+import { hyperloglog } from './hyperloglog.js';
 import { infoFamily } from './info.js';
 import { introspection } from './introspection.js';
 import { keys } from './keys.js';
@@ -23,6 +25,6 @@ import { strings } from './strings.js';
 import { zsets } from './zsets.js';
 
 export const allFamilies: Family[] = [
-  connection, client, introspection, keys, strings, lists, hashes, sets, zsets, geo, persistenceCommands, dumpCommands,
+  connection, client, introspection, keys, strings, bitmaps, hyperloglog, lists, hashes, sets, zsets, geo, persistenceCommands, dumpCommands,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
 ];
