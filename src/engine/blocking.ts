@@ -118,16 +118,24 @@ export class Blocking {
     for (const entry of [...list]) {
       if (!this.byClient.has(entry.client)) continue;
       const c = entry.client;
+      const server = this.server;
       const savedDb = c.db;
+      // Served as if it were running its command (Redis sets current_client to the receiver):
+      // what its own write causes it to receive (invalidations) follows its reply.
+      const savedCurrent = server.currentClient;
+      server.currentClient = c;
+      server.callDepth++;
       c.db = entry.db;
       let reply: Reply | undefined;
       try {
         reply = entry.spec.tryServe(key);
       } finally {
         c.db = savedDb;
+        server.callDepth--;
       }
-      if (reply === undefined) continue;
-      this.unblock(c, reply);
+      if (reply !== undefined) this.unblock(c, reply);
+      if (server.afterReplyHooks.length !== 0) server.afterReply(c);
+      server.currentClient = savedCurrent;
     }
   }
 

@@ -3,6 +3,7 @@
 
 import { KeyTable } from './key-table.js';
 import type { Value } from '../types/value.js';
+import { Notify } from '../config/settings.js';
 
 /** What a database needs from the engine that owns it. */
 export interface DatabaseOwner {
@@ -18,6 +19,14 @@ export interface DatabaseOwner {
    * (CLIENT NO-TOUCH, OBJECT, DEBUG).
    */
   accessStamp(previous: number | undefined): number | undefined;
+  /** Enabled keyspace notification classes: `new` events are only looked for when asked. */
+  readonly notifyFlags: number;
+  /** A key was added (the `new` keyspace event). */
+  keyCreated(db: Database, key: string): void;
+  /** The database is about to be emptied: WATCH and client-side caching must know. */
+  dbFlushing(db: Database): void;
+  /** Two databases are about to swap contents (WATCH). */
+  dbsSwapping(a: Database, b: Database): void;
 }
 
 export class Database {
@@ -79,15 +88,35 @@ export class Database {
     return when !== undefined && when <= this.owner.now;
   }
 
-  /** Stores a value and clears any expiry (SET semantics). */
+  /**
+   * Stores a value and clears any expiry (SET semantics). A key whose time has come is expired
+   * first (as Redis's write lookup does), so that its `expired` event precedes the `new` one.
+   */
   set(key: string, value: Value): void {
-    this.keys.set(key, value);
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.expires.size !== 0) {
+      const when = this.expires.get(key);
+      if (when !== undefined) {
+        if (when <= this.owner.now && !this.owner.keepExpiredKeys) this.owner.expireKey(this, key);
+        else this.expires.delete(key);
+      }
+    }
+    this.store(key, value);
   }
 
   /** Stores a value, keeping the key's expiry (for in-place changes of an existing key). */
   replace(key: string, value: Value): void {
-    this.keys.set(key, value);
+    this.store(key, value);
+  }
+
+  private store(key: string, value: Value): void {
+    const keys = this.keys;
+    if ((this.owner.notifyFlags & Notify.New) === 0) {
+      keys.set(key, value);
+      return;
+    }
+    const before = keys.size;
+    keys.set(key, value);
+    if (keys.size !== before) this.owner.keyCreated(this, key);
   }
 
   delete(key: string): boolean {
@@ -110,7 +139,9 @@ export class Database {
     return this.expires.size !== 0 && this.expires.delete(key);
   }
 
+  /** Empties the database (FLUSHDB, FLUSHALL), telling WATCH and client-side caching first. */
   clear(): void {
+    this.owner.dbFlushing(this);
     this.keys = new KeyTable();
     this.expires = new KeyTable();
     this.access = new KeyTable();
@@ -118,6 +149,7 @@ export class Database {
 
   /** Swaps contents with another database (SWAPDB); watchers and ids stay in place. */
   swapWith(other: Database): void {
+    this.owner.dbsSwapping(this, other);
     [this.keys, other.keys] = [other.keys, this.keys];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.access, other.access] = [other.access, this.access];

@@ -109,6 +109,16 @@ export class Client {
     this.out += text;
   }
 
+  /**
+   * Queues an out-of-band message (pub/sub messages and confirmations, invalidations): unlike a
+   * reply, CLIENT REPLY OFF/SKIP does not silence it.
+   */
+  push(text: string): void {
+    if (this.socket === null || (this.flags & ClientFlag.Closed) !== 0) return;
+    if (this.out.length === 0) this.server.scheduleFlush(this);
+    this.out += text;
+  }
+
   /** Output bytes waiting: ours and the socket's. */
   outputLength(): number {
     return this.out.length + (this.socket ? this.socket.writableLength : 0);

@@ -93,9 +93,12 @@ export function processInput(c: Client): void {
       break;
     }
     c.flags |= ClientFlag.InCall;
+    server.currentClient = c;
     const reply = processCommand(c, argv);
     c.flags &= ~ClientFlag.InCall;
     if (reply !== NO_REPLY) c.write(encodeReply(reply, c.resp));
+    if (server.afterReplyHooks.length !== 0) server.afterReply(c);
+    server.currentClient = null;
     afterCommand(c);
     authRequired = !c.authenticated && server.requiresAuth();
   }

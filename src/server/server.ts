@@ -28,7 +28,11 @@ const LOG_MARK: Record<LogLevel, string> = { debug: '.', verbose: '-', notice: '
 export type CommandCheck = (c: Client, cmd: Command, argv: string[]) => string | undefined;
 /** Receives every write, in a deterministic form, for AOF and replicas. */
 export type Propagator = (dbIndex: number, argv: string[]) => void;
-export type KeyListener = (db: Database, key: string) => void;
+/**
+ * Told of every modified key. `by` is the client whose command changed it, null for changes no
+ * client made (expiry, eviction); client-side caching's NOLOOP option needs it.
+ */
+export type KeyListener = (db: Database, key: string, by: Client | null) => void;
 
 export class Server implements DatabaseOwner {
   readonly config: Config;
@@ -91,6 +95,35 @@ export class Server implements DatabaseOwner {
   };
   /** Publishes a message (keyspace notifications); installed by the pub/sub family. */
   publish: (channel: string, message: string) => number = () => 0;
+  /** Ends a client's transaction (rejected EXEC, RESET, disconnect); installed by transactions. */
+  discardTransaction: (c: Client) => void = () => {};
+  /** Feeds a command to MONITOR clients: set while there are any, null otherwise. */
+  feedMonitors: ((c: Client, argv: string[]) => void) | null = null;
+  /** Remembers the keys a read-only command read (client-side caching); installed by tracking. */
+  trackReads: (c: Client, cmd: Command, argv: string[]) => void = () => {};
+  /**
+   * The client whose request is being served (Redis's current_client), null between requests:
+   * NOLOOP tracking skips its own changes, and messages its own command causes it to receive
+   * wait until its reply is out.
+   */
+  currentClient: Client | null = null;
+  /**
+   * Run after each request's reply was written (and after a blocked client's reply): work that
+   * must follow the reply, such as invalidations a client's own command caused. Families add
+   * themselves on first use, so the list is empty unless needed.
+   */
+  readonly afterReplyHooks: ((c: Client) => void)[] = [];
+  /** Runs the after-reply hooks for a client whose reply was just written. */
+  afterReply(c: Client): void {
+    const hooks = this.afterReplyHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](c);
+  }
+  /** Hooks run by RESET to return a client to its initial state (subscriptions, tracking…). */
+  readonly resetHooks: ((c: Client) => void)[] = [];
+  /** Told before a database is emptied (FLUSHDB, FLUSHALL: Database.clear). */
+  readonly flushListeners: ((db: Database) => void)[] = [];
+  /** Told before two databases swap contents (SWAPDB: Database.swapWith). */
+  readonly swapListeners: ((a: Database, b: Database) => void)[] = [];
 
   readonly pausedClients = new Set<Client>();
   pause: { all: boolean; write: boolean; until: number } = { all: false, write: false, until: 0 };
@@ -191,10 +224,30 @@ export class Server implements DatabaseOwner {
 
   // ---- The post-write path ----
 
-  /** A key's value changed (or the key appeared or went away): WATCH, client-side caching. */
-  modified(db: Database, key: string): void {
+  /**
+   * A key's value changed (or the key appeared or went away): WATCH, client-side caching,
+   * blocked clients. `by` defaults to the client being served.
+   */
+  modified(db: Database, key: string, by: Client | null = this.currentClient): void {
     const listeners = this.keyListeners;
-    for (let i = 0; i < listeners.length; i++) listeners[i](db, key);
+    for (let i = 0; i < listeners.length; i++) listeners[i](db, key, by);
+  }
+
+  /** A key was added to a database (Database.set/replace): the `new` keyspace event. */
+  keyCreated(db: Database, key: string): void {
+    this.notify(Notify.New, 'new', key, db.id);
+  }
+
+  /** A database is about to be emptied (called by Database.clear). */
+  dbFlushing(db: Database): void {
+    const ls = this.flushListeners;
+    for (let i = 0; i < ls.length; i++) ls[i](db);
+  }
+
+  /** Two databases are about to swap contents (called by Database.swapWith). */
+  dbsSwapping(a: Database, b: Database): void {
+    const ls = this.swapListeners;
+    for (let i = 0; i < ls.length; i++) ls[i](a, b);
   }
 
   /** Emits a keyspace notification if its class is enabled. */
@@ -217,14 +270,52 @@ export class Server implements DatabaseOwner {
     db.delete(key);
     this.stats.expiredKeys++;
     this.notify(Notify.Expired, 'expired', key, db.id);
-    this.modified(db, key);
+    this.modified(db, key, null);
     this.propagate(db.id, ['DEL', key]);
   }
+
+  /** Deletes a key to free memory (maxmemory eviction), with Redis's events in Redis's order. */
+  evictKey(db: Database, key: string): void {
+    db.delete(key);
+    this.stats.evictedKeys++;
+    this.modified(db, key, null);
+    this.notify(Notify.Evicted, 'evicted', key, db.id);
+    this.propagate(db.id, ['DEL', key]);
+  }
+
+  /** Writes collected by an open propagation batch (EXEC), or null. */
+  private propagationBatch: [number, string[]][] | null = null;
 
   /** Sends a write to AOF and replicas. */
   propagate(dbIndex: number, argv: string[]): void {
     const ps = this.propagators;
+    if (ps.length === 0) return;
+    if (this.propagationBatch !== null) {
+      this.propagationBatch.push([dbIndex, argv]);
+      return;
+    }
     for (let i = 0; i < ps.length; i++) ps[i](dbIndex, argv);
+  }
+
+  /**
+   * Starts collecting propagated writes (EXEC, scripts) so that they go out as one unit; false
+   * when a batch is already open (nested), whose opener then ends it.
+   */
+  beginPropagationBatch(): boolean {
+    if (this.propagationBatch !== null) return false;
+    this.propagationBatch = [];
+    return true;
+  }
+
+  /** Sends the collected writes: several are wrapped in MULTI … EXEC, as Redis 7.0 does. */
+  endPropagationBatch(): void {
+    const ops = this.propagationBatch;
+    this.propagationBatch = null;
+    if (ops === null || ops.length === 0) return;
+    const wrap = ops.length > 1;
+    if (wrap) this.propagate(ops[0][0], ['MULTI']);
+    for (const [dbIndex, argv] of ops) this.propagate(dbIndex, argv);
+    if (wrap) this.propagate(ops[ops.length - 1][0], ['EXEC']);
   }
 
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
