@@ -3,6 +3,11 @@
 import type { Family } from './command.js';
 import { connection } from './connection.js';
 import { keys } from './keys.js';
+import { monitorCommands } from './monitor.js';
+import { pubsubCommands } from './pubsub.js';
 import { strings } from './strings.js';
+import { trackingCommands } from './tracking.js';
+import { transactionCommands } from './transactions.js';
 
-export const allFamilies: Family[] = [connection, keys, strings];
+// trackingCommands adds subcommands to CLIENT: it comes after the family that defines CLIENT.
+export const allFamilies: Family[] = [connection, keys, strings, transactionCommands, pubsubCommands, monitorCommands, trackingCommands];
