@@ -3,6 +3,7 @@
 import { Notify } from '../config/settings.js';
 import { OK, type Reply } from '../resp/reply.js';
 import type { Family } from './command.js';
+import { lookupRead } from './access.js';
 
 export const keys: Family = {
   del: {
@@ -21,7 +22,15 @@ export const keys: Family = {
   exists: {
     run: (c, argv): Reply => {
       let n = 0;
-      for (let i = 1; i < argv.length; i++) if (c.db.get(argv[i]) !== undefined) n++;
+      // A lookup for reading (hits/misses, keymiss events) that doesn't touch the key.
+      const server = c.server;
+      const touching = server.touching;
+      server.touching = false;
+      try {
+        for (let i = 1; i < argv.length; i++) if (lookupRead(c, argv[i]) !== undefined) n++;
+      } finally {
+        server.touching = touching;
+      }
       return n;
     },
   },
