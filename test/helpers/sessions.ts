@@ -20,6 +20,18 @@ export interface Step {
   reads?: Record<number, number>;
   /** Milliseconds to wait after the step (before reading), e.g. for keys to expire. */
   sleep?: number;
+  /**
+   * Client ids appear in these replies (CLIENT GETREDIR, tracking-redir-broken…): they are
+   * written as <idN> (N the connection) in the transcript, since the servers number differently.
+   */
+  ids?: boolean;
+}
+
+const ID_TOKEN = '\u0000id:';
+
+/** An argument standing for connection n's client id (CLIENT TRACKING … REDIRECT). */
+export function idOf(n: number): string {
+  return `${ID_TOKEN}${n}`;
 }
 
 export interface SessionOptions {
@@ -39,10 +51,15 @@ async function run(server: RunningServer, steps: Step[], opts: SessionOptions, n
   const text = (i: number, r: Reply) => `${i}: ${r.raw.latin1Slice(0, r.raw.length)}`;
   try {
     if (opts.flush !== false) await conns[0].send('FLUSHALL');
+    const ids: number[] = [];
+    if (steps.some((s) => s.ids || s.cmd.some((a) => typeof a === 'string' && a.startsWith(ID_TOKEN)))) {
+      for (const c of conns) ids.push(Number((await c.call('CLIENT', 'ID')) as number));
+    }
     for (const i of opts.resp3 ?? []) await conns[i].send('HELLO', '3');
     for (const step of steps) {
       const c = step.c ?? 0;
-      conns[c].writeRaw(encode(step.cmd));
+      const cmd = step.cmd.map((a) => (typeof a === 'string' && a.startsWith(ID_TOKEN) ? String(ids[Number(a.slice(ID_TOKEN.length))]) : a));
+      conns[c].writeRaw(encode(cmd));
       if (step.sleep) await new Promise((r) => setTimeout(r, step.sleep));
       const reads = step.reads ?? { [c]: 1 };
       for (const [i, count] of Object.entries(reads)) {
@@ -50,7 +67,9 @@ async function run(server: RunningServer, steps: Step[], opts: SessionOptions, n
           const r = await conns[Number(i)].read(5000).catch((e: Error) => {
             throw new Error(`port ${server.port}: reading reply ${k + 1}/${count} on connection ${i} after ${JSON.stringify(step.cmd.map(String))}: ${e.message}`);
           });
-          transcript.push(text(Number(i), r));
+          let t = text(Number(i), r);
+          if (step.ids) ids.forEach((id, n) => (t = t.split(`:${id}\r\n`).join(`:<id${n}>\r\n`)));
+          transcript.push(t);
         }
       }
     }
