@@ -117,7 +117,9 @@ export function reject(c: Client, cmd: Command | undefined, message: string, arg
 export function call(c: Client, cmd: Command, argv: string[]): Reply {
   const server = c.server;
   const dirtyBefore = server.dirty;
-  const errorsBefore = server.stats.errorReplies;
+  // Errors since the last call began or ended count against this command (as in Redis: EXEC
+  // and scripts don't fail because a command inside them did).
+  server.errorMark = server.stats.errorReplies;
   // A top-level command starts when the one before it ended: one clock read per command.
   const start = server.callDepth === 0 ? server.lastCallEnd : performance.now();
   c.argv = argv;
@@ -138,7 +140,8 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   const usec = Math.round((end - start) * 1000);
   cmd.calls++;
   cmd.usec += usec;
-  if (server.stats.errorReplies !== errorsBefore) cmd.failedCalls++;
+  if (server.stats.errorReplies !== server.errorMark) cmd.failedCalls++;
+  server.errorMark = server.stats.errorReplies;
   server.stats.commands++;
   if ((cmd.flags & Flag.SkipSlowlog) === 0) server.afterCall(c, cmd, argv, usec);
   // MONITOR sees what ran (after it ran, as in Redis 7.0), except admin and skip_monitor ones.

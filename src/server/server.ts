@@ -45,6 +45,8 @@ export class Server implements DatabaseOwner {
   dirty = 0;
   /** Nesting depth of `call` (0 between commands). */
   callDepth = 0;
+  /** Error replies counted when the latest `call` began or ended (failed_calls accounting). */
+  errorMark = 0;
   readonly startTime = Date.now();
   readonly runId = crypto.randomBytes(20).toString('hex');
   readonly pid = process.pid;

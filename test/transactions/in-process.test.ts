@@ -147,3 +147,20 @@ test('CLIENT PAUSE WRITE holds EXEC when the transaction writes', () => {
   assert.equal(server.pausesOnWrite(c, server.commands.get('set')!, ['SET', 'k', 'v']), true);
   assert.equal(server.pausesOnWrite(c, server.commands.get('get')!, ['GET', 'k']), false);
 });
+
+test('command statistics: EXEC fails only by itself, not because a command inside did', () => {
+  const c = client();
+  const exec = server.commands.get('exec')!;
+  const incr = server.commands.get('incr')!;
+  const before = { exec: exec.failedCalls, execCalls: exec.calls, incr: incr.failedCalls };
+  run(c, 'SET', 's', 'text');
+  run(c, 'MULTI');
+  run(c, 'INCR', 's');
+  run(c, 'EXEC');
+  run(c, 'MULTI');
+  run(c, 'NOSUCHCOMMAND');
+  run(c, 'EXEC');
+  assert.equal(incr.failedCalls - before.incr, 1);
+  assert.equal(exec.calls - before.execCalls, 2);
+  assert.equal(exec.failedCalls - before.exec, 1);
+});
