@@ -89,7 +89,11 @@ export class Tracking {
       if (this.table.size !== 0) this.invalidateKey(key);
     });
     server.flushListeners.push(() => this.flushed());
-    server.trackReads = (c, cmd, argv) => this.rememberKeys(c, cmd, argv);
+    // A read-only script command remembers nothing by itself: its declared keys are remembered
+    // when the script runs a read command (the scripting engine calls rememberKeys then).
+    server.trackReads = (c, cmd, argv) => {
+      if (!SCRIPTS_RO.has(cmd.name)) this.rememberKeys(c, cmd, argv);
+    };
     server.afterReplyHooks.push((c) => this.afterReply(c));
     server.closeHooks.push((c) => {
       if (c.ext.tracking !== undefined) this.disable(c);
@@ -155,13 +159,17 @@ export class Tracking {
     this.clients.delete(c);
   }
 
-  /** After a read-only command: the keys it read are now cached by the client. */
+  /**
+   * After a read-only command: the keys it read are now cached by the client. For a script
+   * that ran a read command, the scripting engine passes the calling client and the script's
+   * own command (EVAL … numkeys key…), whose declared keys are then remembered, as in Redis.
+   */
   rememberKeys(c: Client, cmd: Command, argv: string[]): void {
     const t = trackingOf(c);
     if (t === undefined || t.bcast) return;
     if ((t.optin && !t.caching) || (t.optout && t.caching)) return;
-    // Scripts remember the keys of the read commands they run; shard channels are not keys.
-    if ((cmd.flags & Flag.PubSub) !== 0 || SCRIPTS_RO.has(cmd.name)) return;
+    // Shard channels are keys to the key specs, not to caching.
+    if ((cmd.flags & Flag.PubSub) !== 0) return;
     const positions = cmd.keyPositions(argv);
     if (positions === null) return;
     const table = this.table;

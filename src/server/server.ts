@@ -388,7 +388,7 @@ export class Server implements DatabaseOwner {
     this.stats.netOutputBytes += out.length;
     c.socket!.write(out, 'latin1');
     if ((c.flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
-    else if (this.checkOutputLimits(c)) this.closeClient(c);
+    else if (this.checkOutputLimits(c)) this.dropClient(c);
   }
 
   /** client-output-buffer-limit: true when the client must be disconnected. */
@@ -411,6 +411,16 @@ export class Server implements DatabaseOwner {
     this.stats.clientOutputBufferLimitDisconnections++;
     this.log('warning', `Client ${c.addr} scheduled to be closed ASAP for overcoming of output buffer limits (${used} bytes).`);
     return true;
+  }
+
+  /**
+   * Closes a client over its output limit at once: the output it didn't read is dropped (a
+   * graceful close would keep it in memory for as long as the client doesn't read).
+   */
+  dropClient(c: Client): void {
+    c.out = '';
+    this.closeClient(c);
+    c.socket?.destroy();
   }
 
   onDrain(c: Client): void {
@@ -535,7 +545,7 @@ export class Server implements DatabaseOwner {
         this.closeClient(c);
         continue;
       }
-      if (c.softLimitSince !== 0 && this.checkOutputLimits(c)) this.closeClient(c);
+      if (c.softLimitSince !== 0 && this.checkOutputLimits(c)) this.dropClient(c);
     }
   }
 

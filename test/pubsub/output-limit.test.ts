@@ -50,7 +50,10 @@ for (const which of ['larder', 'redis'] as const) {
     // Only the healthy subscriber is left; the publisher is fine.
     assert.equal(await publisher.call('PUBLISH', 'flood', 'after'), 1);
     assert.deepEqual(await publisher.call('PUBSUB', 'NUMSUB', 'flood'), ['flood', 1]);
-    stalled.socket.destroy();
+    // The server closed the connection: reading again drains what the kernel held, then ends.
+    const closed = new Promise<void>((r) => stalled.socket.once('close', () => r()));
+    stalled.socket.resume();
+    await closed;
     healthy.close();
     publisher.close();
   });
