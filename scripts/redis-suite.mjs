@@ -13,7 +13,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const suite = path.resolve(root, '../shared/tools/redis-suite');
+// ../shared sits next to the project's root; from a git worktree, next to the main checkout.
+const commonDir = spawnSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+const suite = [root, commonDir ? path.dirname(commonDir) : root]
+  .map((r) => path.resolve(r, '../shared/tools/redis-suite'))
+  .find((p) => fs.existsSync(p));
+if (!suite) {
+  console.error('redis-suite not found in ../shared/tools');
+  process.exit(2);
+}
 const passing = path.join(root, 'test/redis-suite/passing.txt');
 const unitsFile = path.join(root, 'test/redis-suite/units.txt');
 

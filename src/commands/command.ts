@@ -6,6 +6,7 @@
 import type { Reply } from '../resp/reply.js';
 import type { Client } from '../server/client.js';
 import reference from './reference.json' with { type: 'json' };
+import type { LatencyHistogram } from '../util/histogram.js';
 
 export type Handler = (c: Client, argv: string[]) => Reply;
 
@@ -74,6 +75,12 @@ const FLAG_BITS: Record<string, number> = {
   no_multi: Flag.NoMulti, movablekeys: Flag.MovableKeys, allow_busy: Flag.AllowBusy,
 };
 
+/**
+ * Commands with Redis's may_replicate flag, which COMMAND INFO hides (so the reference lacks
+ * it): they may produce replication traffic, so CLIENT PAUSE WRITE holds them too.
+ */
+const MAY_REPLICATE = new Set(['pfcount', 'publish', 'spublish', 'eval', 'evalsha', 'fcall']);
+
 export class Command {
   readonly flags: number;
   readonly arity: number;
@@ -84,6 +91,8 @@ export class Command {
   usec = 0;
   rejectedCalls = 0;
   failedCalls = 0;
+  /** Latency distribution (INFO latencystats, LATENCY HISTOGRAM); created on first call. */
+  latency: LatencyHistogram | null = null;
 
   constructor(
     readonly name: string,
@@ -97,6 +106,7 @@ export class Command {
   ) {
     let flags = 0;
     for (const f of meta.flags) flags |= FLAG_BITS[f] ?? 0;
+    if (parent === null && MAY_REPLICATE.has(name)) flags |= Flag.MayReplicate;
     this.flags = flags;
     this.arity = meta.arity;
     this.protectedBy = parent === null && (name === 'debug' || name === 'module') ? `enable-${name}-command` : null;
@@ -258,6 +268,22 @@ export class CommandTable {
 
   all(): IterableIterator<Command> {
     return this.byName.values();
+  }
+
+  /**
+   * rename-command: the command answers to `to` instead (to nothing when `to` is empty).
+   * Returns Redis's error text, or undefined.
+   */
+  rename(from: string, to: string): string | undefined {
+    const cmd = this.byName.get(from.toLowerCase());
+    if (cmd === undefined) return 'No such command in rename-command';
+    this.byName.delete(from.toLowerCase());
+    this.lastName = '';
+    this.lastCommand = undefined;
+    if (to === '') return undefined;
+    if (this.byName.has(to.toLowerCase())) return 'Target command name already exists';
+    this.byName.set(to.toLowerCase(), cmd);
+    return undefined;
   }
 
   get size(): number {

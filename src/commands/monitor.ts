@@ -5,8 +5,8 @@
 // As in Redis 7.0, a command is fed after it ran (through `call`, so EXEC's commands appear
 // between MULTI and EXEC, and a script's commands with `lua` as the address), rejected commands
 // are not fed (except EXEC, whose rejection closes the transaction), and neither are admin
-// commands or those flagged skip_monitor. Passwords (AUTH, HELLO … AUTH, MIGRATE … AUTH/AUTH2)
-// are shown as "(redacted)". A monitoring client is treated like a replica: it can't touch the
+// commands or those flagged skip_monitor. Passwords (AUTH, HELLO … AUTH…) show as "(redacted)":
+// their handlers redact argv as they parse it. A monitoring client is treated like a replica: it can't touch the
 // keyspace any more, and a second MONITOR is ignored.
 
 import { Flag, type Command, type Family } from './command.js';
@@ -15,7 +15,6 @@ import { err, NO_REPLY, OK } from '../resp/reply.js';
 import { transactionFlags } from './transactions.js';
 import type { Server } from '../server/server.js';
 
-const REDACTED = '"(redacted)"';
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** An argument quoted and escaped as Redis's sdscatrepr does. */
@@ -38,54 +37,6 @@ export function quoteArg(s: string): string {
     }
   }
   return out + '"';
-}
-
-/** Positions of arguments a command's handler would redact (Redis redacts while parsing). */
-function redactedPositions(argv: string[]): Set<number> | null {
-  const name = argv[0].toLowerCase();
-  const argc = argv.length;
-  if (name === 'auth') {
-    if (argc > 3) return null;
-    return argc === 2 ? new Set([1]) : new Set([1, 2]);
-  }
-  if (name === 'hello') {
-    if (argc < 2 || !/^[23]$/.test(argv[1])) return null;
-    const out = new Set<number>();
-    for (let j = 2; j < argc; j++) {
-      const more = argc - 1 - j;
-      const opt = argv[j].toLowerCase();
-      if (opt === 'auth' && more >= 2) {
-        out.add(j + 1);
-        out.add(j + 2);
-        j += 2;
-      } else if (opt === 'setname' && more >= 1) {
-        j++;
-      } else {
-        break;
-      }
-    }
-    return out.size ? out : null;
-  }
-  if (name === 'migrate') {
-    const out = new Set<number>();
-    for (let j = 6; j < argc; j++) {
-      const more = argc - 1 - j;
-      const opt = argv[j].toLowerCase();
-      if (opt === 'copy' || opt === 'replace') continue;
-      if (opt === 'auth') {
-        if (more < 1) break;
-        out.add(++j);
-      } else if (opt === 'auth2') {
-        if (more < 2) break;
-        out.add(++j);
-        out.add(++j);
-      } else {
-        break;
-      }
-    }
-    return out.size ? out : null;
-  }
-  return null;
 }
 
 class Monitors {
@@ -138,10 +89,10 @@ class Monitors {
     const sec = Math.floor(t / 1000);
     const usec = Math.min(999999, Math.floor((t - sec * 1000) * 1000));
     let line = '+' + sec + '.' + String(usec).padStart(6, '0') + ' [' + c.db.id + ' ' + source(c) + '] ';
-    const redacted = redactedPositions(argv);
+    // Handlers have already replaced passwords in argv by "(redacted)" (see redactArgument).
     for (let i = 0; i < argv.length; i++) {
       if (i > 0) line += ' ';
-      line += redacted !== null && redacted.has(i) ? REDACTED : quoteArg(argv[i]);
+      line += quoteArg(argv[i]);
     }
     line += '\r\n';
     const current = this.server.currentClient;

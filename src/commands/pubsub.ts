@@ -15,6 +15,7 @@ import { ClientFlag, type Client } from '../server/client.js';
 import { err, NO_REPLY, SimpleString, type Reply } from '../resp/reply.js';
 import { globMatch } from '../util/glob.js';
 import type { Server } from '../server/server.js';
+import { clientReport } from '../server/client-info.js';
 
 /** A client's subscriptions. */
 interface ClientSubscriptions {
@@ -83,6 +84,13 @@ export class PubSub {
 
   constructor(private readonly server: Server) {
     server.publish = (channel, message) => this.publish(channel, message, GLOBAL);
+    server.info.field('stats', 'pubsub_channels', () => this.channels.size);
+    server.info.field('stats', 'pubsub_patterns', () => this.patterns.size);
+    server.info.field('stats', 'pubsubshard_channels', () => this.shardChannels.size);
+    const report = clientReport(server);
+    report.sub = (c) => subsOf(c)?.channels.size ?? 0;
+    report.psub = (c) => subsOf(c)?.patterns.length ?? 0;
+    report.ssub = (c) => subsOf(c)?.shardChannels.size ?? 0;
     server.closeHooks.push((c) => {
       if (subsOf(c) !== undefined) this.unsubscribeEverything(c);
     });
@@ -105,7 +113,7 @@ export class PubSub {
       let resp2: string | undefined;
       let resp3: string | undefined;
       for (const c of subscribers) {
-        c.push(c.resp === 2 ? (resp2 ??= '*3\r\n' + body) : (resp3 ??= '>3\r\n' + body));
+        c.writePush(c.resp === 2 ? (resp2 ??= '*3\r\n' + body) : (resp3 ??= '>3\r\n' + body));
         receivers++;
       }
     }
@@ -118,7 +126,7 @@ export class PubSub {
       let resp2: string | undefined;
       let resp3: string | undefined;
       for (const c of clients) {
-        c.push(c.resp === 2 ? (resp2 ??= '*4\r\n' + body) : (resp3 ??= '>4\r\n' + body));
+        c.writePush(c.resp === 2 ? (resp2 ??= '*4\r\n' + body) : (resp3 ??= '>4\r\n' + body));
         receivers++;
       }
     }
@@ -138,7 +146,7 @@ export class PubSub {
       }
       clients.add(c);
     }
-    c.push(header(c, 3) + kind.subscribeWord + bulk(channel) + ':' + kind.countOf(s) + '\r\n');
+    c.writePush(header(c, 3) + kind.subscribeWord + bulk(channel) + ':' + kind.countOf(s) + '\r\n');
   }
 
   /** Returns whether the client was subscribed; `notify` sends the confirmation. */
@@ -152,7 +160,7 @@ export class PubSub {
       clients.delete(c);
       if (clients.size === 0) table.delete(channel);
     }
-    if (notify) c.push(header(c, 3) + kind.unsubscribeWord + bulk(channel) + ':' + kind.countOf(s) + '\r\n');
+    if (notify) c.writePush(header(c, 3) + kind.unsubscribeWord + bulk(channel) + ':' + kind.countOf(s) + '\r\n');
     return removed;
   }
 
@@ -161,7 +169,7 @@ export class PubSub {
     let count = 0;
     for (const channel of [...kind.channelsOf(s)]) if (this.unsubscribe(c, channel, kind, notify)) count++;
     // Subscribed to nothing: the client still gets a confirmation, with a null channel.
-    if (notify && count === 0) c.push(header(c, 3) + kind.unsubscribeWord + (c.resp === 2 ? '$-1\r\n' : '_\r\n') + ':' + kind.countOf(s) + '\r\n');
+    if (notify && count === 0) c.writePush(header(c, 3) + kind.unsubscribeWord + (c.resp === 2 ? '$-1\r\n' : '_\r\n') + ':' + kind.countOf(s) + '\r\n');
   }
 
   psubscribe(c: Client, pattern: string): void {
@@ -175,7 +183,7 @@ export class PubSub {
       }
       clients.add(c);
     }
-    c.push(header(c, 3) + '$10\r\npsubscribe\r\n' + bulk(pattern) + ':' + GLOBAL.countOf(s) + '\r\n');
+    c.writePush(header(c, 3) + '$10\r\npsubscribe\r\n' + bulk(pattern) + ':' + GLOBAL.countOf(s) + '\r\n');
   }
 
   punsubscribe(c: Client, pattern: string, notify: boolean): boolean {
@@ -189,7 +197,7 @@ export class PubSub {
       clients.delete(c);
       if (clients.size === 0) this.patterns.delete(pattern);
     }
-    if (notify) c.push(header(c, 3) + '$12\r\npunsubscribe\r\n' + bulk(pattern) + ':' + GLOBAL.countOf(s) + '\r\n');
+    if (notify) c.writePush(header(c, 3) + '$12\r\npunsubscribe\r\n' + bulk(pattern) + ':' + GLOBAL.countOf(s) + '\r\n');
     return removed;
   }
 
@@ -197,7 +205,7 @@ export class PubSub {
     const s = ensureSubs(c);
     let count = 0;
     for (const pattern of [...s.patterns]) if (this.punsubscribe(c, pattern, notify)) count++;
-    if (notify && count === 0) c.push(header(c, 3) + '$12\r\npunsubscribe\r\n' + (c.resp === 2 ? '$-1\r\n' : '_\r\n') + ':' + GLOBAL.countOf(s) + '\r\n');
+    if (notify && count === 0) c.writePush(header(c, 3) + '$12\r\npunsubscribe\r\n' + (c.resp === 2 ? '$-1\r\n' : '_\r\n') + ':' + GLOBAL.countOf(s) + '\r\n');
   }
 
   /** Drops every subscription silently (disconnect, RESET). */
@@ -218,18 +226,6 @@ function updateFlag(c: Client): void {
   const s = subsOf(c);
   if (s === undefined || totalCount(s) === 0) c.flags &= ~ClientFlag.PubSub;
   else c.flags |= ClientFlag.PubSub;
-}
-
-/** A client's subscription counts (CLIENT LIST's sub=, psub=, ssub=). */
-export function subscriptionCounts(c: Client): { channels: number; patterns: number; shardChannels: number } {
-  const s = subsOf(c);
-  return { channels: s?.channels.size ?? 0, patterns: s?.patterns.length ?? 0, shardChannels: s?.shardChannels.size ?? 0 };
-}
-
-/** Server-wide counts (INFO stats: pubsub_channels, pubsub_patterns, pubsubshard_channels). */
-export function pubsubInfo(server: Server): { channels: number; patterns: number; shardChannels: number } {
-  const p = server.state<PubSub | undefined>('pubsub', () => undefined);
-  return { channels: p?.channels.size ?? 0, patterns: p?.patterns.size ?? 0, shardChannels: p?.shardChannels.size ?? 0 };
 }
 
 /** SUBSCRIBE and PSUBSCRIBE are refused where a reply per command is expected (scripts), but MULTI keeps them. */

@@ -125,18 +125,6 @@ function clientTrackingInfo(c: Client): Reply {
   return new MapReply(['flags', new SetReply(flags), 'redirect', t !== undefined ? t.redirect : -1, 'prefixes', prefixes]);
 }
 
-/** CLIENT LIST's redir= field: the redirect client id, -1 when not tracking. */
-export function trackingRedirect(c: Client): number {
-  return trackingOf(c)?.redirect ?? -1;
-}
-
-/** CLIENT LIST flags for tracking: t (on), R (broken redirect), B (BCAST). */
-export function trackingListFlags(c: Client): string {
-  const t = trackingOf(c);
-  if (t === undefined) return '';
-  return 't' + (t.brokenRedirect ? 'R' : '') + (t.bcast ? 'B' : '');
-}
-
 export const trackingCommands: Family = {
   client: {
     subcommands: {

@@ -19,6 +19,7 @@ import { err, Errors, NIL_ARRAY, NO_REPLY, OK, type Reply } from '../resp/reply.
 import { encodeReply } from '../resp/encoder.js';
 import type { Database } from '../engine/database.js';
 import type { Server } from '../server/server.js';
+import { clientReport } from '../server/client-info.js';
 
 interface Queued {
   cmd: Command;
@@ -65,18 +66,17 @@ class Transactions {
     server.keyListeners.push((db, key) => {
       if (this.watching !== 0) this.touch(db, key);
     });
-    server.flushListeners.push((db) => {
-      if (this.watching !== 0) this.touchAll(db, null);
-    });
-    server.swapListeners.push((a, b) => {
-      if (this.watching === 0) return;
-      this.touchAll(a, b);
-      this.touchAll(b, a);
+    // FLUSHDB/FLUSHALL (replacedWith null) and SWAPDB (once for each of the two databases).
+    server.dbListeners.push((db, replacedWith) => {
+      if (this.watching !== 0) this.touchAll(db, replacedWith);
     });
     server.closeHooks.push((c) => {
       if (c.ext.multi !== undefined || c.ext.watched !== undefined) this.discard(c);
     });
     server.resetHooks.push((c) => this.discard(c));
+    const report = clientReport(server);
+    report.multi = queuedCount;
+    report.multiMem = multiMemory;
     // CLIENT PAUSE WRITE holds an EXEC whose transaction writes, as it holds a write.
     const pausesOnWrite = server.pausesOnWrite;
     server.pausesOnWrite = (c, cmd, argv) =>
@@ -218,9 +218,24 @@ export function queuedCount(c: Client): number {
   return multiOf(c)?.commands.length ?? 0;
 }
 
-/** Keys a client watches (CLIENT LIST in later versions, memory accounting). */
-export function watchedCount(c: Client): number {
-  return watchedOf(c)?.length ?? 0;
+/**
+ * Memory a client's transaction state takes, as Redis estimates it (CLIENT LIST's multi-mem):
+ * the queued arguments with their pointers, the queue's slots (grown by doubling from 2) and
+ * the watched-key entries.
+ */
+function multiMemory(c: Client): number {
+  let mem = (watchedOf(c)?.length ?? 0) * (24 + 32);
+  const queued = multiOf(c)?.commands;
+  if (queued !== undefined && queued.length !== 0) {
+    let slots = 2;
+    while (slots < queued.length) slots *= 2;
+    mem += slots * 24;
+    for (const q of queued) {
+      mem += 8 * q.argv.length;
+      for (const a of q.argv) mem += a.length;
+    }
+  }
+  return mem;
 }
 
 function exec(c: Client): Reply {

@@ -45,11 +45,13 @@ export class Blocking {
   constructor(private readonly server: Server) {
     server.serveBlockedClients = () => this.serveReady();
     server.keyListeners.push((db, key) => this.signal(db, key));
+    server.dbListeners.push((db, replacedWith) => this.signalDb(db, replacedWith));
     server.closeHooks.push((c) => this.remove(c));
   }
 
+  /** Blocked clients (INFO blocked_clients), counting those held by CLIENT PAUSE as Redis does. */
   get blockedCount(): number {
-    return this.byClient.size;
+    return this.byClient.size + this.server.pausedClients.size;
   }
 
   /** Number of distinct keys clients are blocked on (INFO total_blocking_keys). */
@@ -96,6 +98,18 @@ export class Blocking {
     }
     keys.add(key);
     this.server.readyKeys.add(key);
+  }
+
+  /**
+   * A database is about to be flushed or swapped: the keys clients wait on in it that exist
+   * before or after become ready (they are offered after the command, once the change is done).
+   */
+  private signalDb(db: Database, replacedWith: Database | null): void {
+    const perDb = this.waiting.get(db);
+    if (perDb === undefined) return;
+    for (const key of perDb.keys()) {
+      if (db.keys.has(key) || (replacedWith !== null && replacedWith.keys.has(key))) this.signal(db, key);
+    }
   }
 
   /** Offers each ready key to the clients blocked on it, until none is left to serve. */
@@ -146,8 +160,17 @@ export class Blocking {
     this.remove(c);
     if (reply instanceof ErrorReply) this.server.countError(reply);
     c.write(encodeReply(reply, c.resp));
+    const hooks = this.server.unblockHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](c, reply === entry.spec.timeoutReply);
     this.server.resume(c);
     return true;
+  }
+
+  /** CLIENT UNBLOCK: ends a block as its timeout would, or with `error`. */
+  unblockWithTimeout(c: Client, error?: ErrorReply): boolean {
+    const entry = this.byClient.get(c);
+    if (entry === undefined) return false;
+    return this.unblock(c, error ?? entry.spec.timeoutReply);
   }
 
   /** Forgets a client's block (disconnects, unblocking). */

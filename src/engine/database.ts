@@ -2,6 +2,7 @@
 // apart as Redis keeps them. Lookups expire keys lazily, so no expired key is ever visible.
 
 import { KeyTable } from './key-table.js';
+import { KeyspaceTable } from './keyspace-table.js';
 import type { Value } from '../types/value.js';
 import { Notify } from '../config/settings.js';
 
@@ -13,24 +14,29 @@ export interface DatabaseOwner {
   expireKey(db: Database, key: string): void;
   /** Whether expired keys must be hidden but kept (a replica waits for its master's DEL). */
   readonly keepExpiredKeys: boolean;
+  /** Whether expired keys must be hidden but kept for now (clients are paused). */
+  expiryPaused(): boolean;
+  /** Whether access stamps are LFU counters (then stamping needs the previous stamp). */
+  readonly lfu: boolean;
   /**
    * The access stamp a lookup leaves on a key (OBJECT IDLETIME/FREQ, eviction): an LRU clock
    * or an LFU counter depending on maxmemory-policy; undefined while lookups must not touch keys
-   * (CLIENT NO-TOUCH, OBJECT, DEBUG).
+   * (CLIENT NO-TOUCH, OBJECT, DEBUG). `previous` is only passed under LFU.
    */
   accessStamp(previous: number | undefined): number | undefined;
-  /** Enabled keyspace notification classes: `new` events are only looked for when asked. */
+  /**
+   * The stamp of a value stored by `set`: a new object's (LRU clock, LFU initial counter), or
+   * under LFU the overwritten key's counter, counted as an access. `previous` only under LFU.
+   */
+  storeStamp(previous: number | undefined): number;
+  /** Enabled keyspace notification classes: new keys are only looked for when `new` is on. */
   readonly notifyFlags: number;
-  /** A key was added (the `new` keyspace event). */
+  /** A key was added (Redis's dbAdd): the `new` keyspace event. */
   keyCreated(db: Database, key: string): void;
-  /** The database is about to be emptied: WATCH and client-side caching must know. */
-  dbFlushing(db: Database): void;
-  /** Two databases are about to swap contents (WATCH). */
-  dbsSwapping(a: Database, b: Database): void;
 }
 
 export class Database {
-  keys = new KeyTable<Value>();
+  keys = new KeyspaceTable();
   expires = new KeyTable<number | bigint>();
   /** Clients watching each key (WATCH), created on first use. */
   watchers: Map<string, Set<unknown>> | null = null;
@@ -43,86 +49,90 @@ export class Database {
     return this.keys.size;
   }
 
-  /** Per-key access stamps (see DatabaseOwner.accessStamp). */
-  private access = new KeyTable<number>();
-
   /** The value at `key`, expiring it first if its time has come; records the access. */
   get(key: string): Value | undefined {
-    const v = this.peek(key);
-    if (v !== undefined) {
-      const stamp = this.owner.accessStamp(this.access.get(key));
-      if (stamp !== undefined) this.access.set(key, stamp);
-    }
+    const keys = this.keys;
+    const v = keys.get(key);
+    if (v === undefined || (this.expires.size !== 0 && this.expiredNow(key))) return undefined;
+    const o = this.owner;
+    // `keys.get` left its slot current: the stamp goes there without another lookup.
+    const stamp = o.accessStamp(o.lfu ? keys.lastStamp() : undefined);
+    if (stamp !== undefined) keys.stampLast(stamp);
     return v;
   }
 
-  /** Like get, without recording an access (OBJECT, DEBUG, internal lookups). */
+  /** Like get, without recording an access (OBJECT, TYPE, EXISTS, TTL, DEBUG, internal lookups). */
   peek(key: string): Value | undefined {
     const v = this.keys.get(key);
-    if (v === undefined || this.expires.size === 0) return v;
-    const when = this.expires.get(key);
-    if (when === undefined || when > this.owner.now) return v;
-    if (this.owner.keepExpiredKeys) return undefined;
-    this.owner.expireKey(this, key);
-    return undefined;
+    if (v === undefined || (this.expires.size !== 0 && this.expiredNow(key))) return undefined;
+    return v;
   }
 
-  /** The key's access stamp (undefined if never stamped). */
+  /**
+   * Whether the key's time has come (Redis: strictly after its expiry time); if so the key is
+   * deleted through the owner's expiry path, unless expired keys must be kept for now.
+   */
+  private expiredNow(key: string): boolean {
+    const when = this.expires.get(key);
+    const o = this.owner;
+    if (when === undefined || when >= o.now) return false;
+    if (!o.keepExpiredKeys && !o.expiryPaused()) o.expireKey(this, key);
+    return true;
+  }
+
+  /** The key's access stamp (undefined when there is no such key). */
   accessOf(key: string): number | undefined {
-    return this.access.get(key);
+    return this.keys.stampOf(key);
   }
 
   setAccess(key: string, stamp: number): void {
-    this.access.set(key, stamp);
+    this.keys.setStamp(key, stamp);
   }
 
-  /** Whether `key` exists (and is not expired). */
+  /** Whether `key` exists (and is not expired); not an access. */
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.peek(key) !== undefined;
   }
 
   /** Whether the key's expiry time has passed (the key may still be stored). */
   isExpired(key: string): boolean {
     if (this.expires.size === 0) return false;
     const when = this.expires.get(key);
-    return when !== undefined && when <= this.owner.now;
+    return when !== undefined && when < this.owner.now;
   }
 
   /**
-   * Stores a value and clears any expiry (SET semantics). A key whose time has come is expired
-   * first (as Redis's write lookup does), so that its `expired` event precedes the `new` one.
+   * Stores a value and clears any expiry (SET semantics); stamps it as a new value. A key whose
+   * time has come is expired first, as Redis's write lookup does: its `expired` event then
+   * precedes the `new` one.
    */
   set(key: string, value: Value): void {
-    if (this.expires.size !== 0) {
-      const when = this.expires.get(key);
-      if (when !== undefined) {
-        if (when <= this.owner.now && !this.owner.keepExpiredKeys) this.owner.expireKey(this, key);
-        else this.expires.delete(key);
-      }
-    }
-    this.store(key, value);
+    const o = this.owner;
+    if (this.expires.size !== 0) this.expiredNow(key);
+    this.store(key, value, o.storeStamp(o.lfu ? this.keys.stampOf(key) : undefined));
+    if (this.expires.size !== 0) this.expires.delete(key);
   }
 
-  /** Stores a value, keeping the key's expiry (for in-place changes of an existing key). */
+  /** Stores a value, keeping the key's expiry and access stamp (in-place changes). */
   replace(key: string, value: Value): void {
-    this.store(key, value);
+    this.store(key, value, undefined);
   }
 
-  private store(key: string, value: Value): void {
+  /** Every key added to the database passes here: the `new` event when that class is on. */
+  private store(key: string, value: Value, stamp: number | undefined): void {
     const keys = this.keys;
     if ((this.owner.notifyFlags & Notify.New) === 0) {
-      keys.set(key, value);
+      keys.set(key, value, stamp);
       return;
     }
     const before = keys.size;
-    keys.set(key, value);
+    keys.set(key, value, stamp);
     if (keys.size !== before) this.owner.keyCreated(this, key);
   }
 
   delete(key: string): boolean {
     if (!this.keys.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
-    this.access.delete(key);
     return true;
   }
 
@@ -139,20 +149,15 @@ export class Database {
     return this.expires.size !== 0 && this.expires.delete(key);
   }
 
-  /** Empties the database (FLUSHDB, FLUSHALL), telling WATCH and client-side caching first. */
   clear(): void {
-    this.owner.dbFlushing(this);
-    this.keys = new KeyTable();
+    this.keys = new KeyspaceTable();
     this.expires = new KeyTable();
-    this.access = new KeyTable();
   }
 
   /** Swaps contents with another database (SWAPDB); watchers and ids stay in place. */
   swapWith(other: Database): void {
-    this.owner.dbsSwapping(this, other);
     [this.keys, other.keys] = [other.keys, this.keys];
     [this.expires, other.expires] = [other.expires, this.expires];
-    [this.access, other.access] = [other.access, this.access];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
   }
 }

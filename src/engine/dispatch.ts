@@ -5,7 +5,8 @@
 
 import { Flag, type Command } from '../commands/command.js';
 import { ClientFlag, type Client } from '../server/client.js';
-import { CommandError, ErrorReply, Errors, QUEUED, type Reply } from '../resp/reply.js';
+import { asciiUpper, CommandError, cstr, ErrorReply, Errors, NO_REPLY, QUEUED, type Reply } from '../resp/reply.js';
+import { LatencyHistogram } from '../util/histogram.js';
 
 /** Looks up argv's command, descending into container commands (CLIENT LIST, CONFIG GET…). */
 export function lookupCommand(c: Client, argv: string[]): Command | undefined {
@@ -18,12 +19,13 @@ export function lookupCommand(c: Client, argv: string[]): Command | undefined {
 export function unknownCommandError(c: Client, argv: string[]): string {
   const base = c.server.commands.get(argv[0]);
   let message: string;
+  // User text goes in as C strings (up to a NUL byte), as Redis formats it.
   if (base !== undefined && base.subcommands !== null) {
-    message = `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`;
+    message = `ERR unknown subcommand '${cstr(argv[1]).slice(0, 128)}'. Try ${asciiUpper(cstr(argv[0]))} HELP.`;
   } else {
     let args = '';
-    for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
-    message = `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+    for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${cstr(argv[i]).slice(0, 128 - args.length)}' `;
+    message = `ERR unknown command '${cstr(argv[0]).slice(0, 128)}', with args beginning with: ${args}`;
   }
   return message.replace(/[\r\n]/g, ' ');
 }
@@ -49,14 +51,17 @@ const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'r
 export function processCommand(c: Client, argv: string[]): Reply {
   const server = c.server;
   const cmd = lookupCommand(c, argv);
-  if (cmd === undefined) return reject(c, undefined, unknownCommandError(c, argv));
+  if (cmd === undefined) {
+    c.lastCommand = null;
+    return reject(c, undefined, unknownCommandError(c, argv));
+  }
   c.lastCommand = cmd;
   if (!checkArity(cmd, argv.length)) return reject(c, cmd, arityError(cmd), argv);
   const flags = cmd.flags;
   if (cmd.protectedBy !== null && !server.allowProtected(cmd.protectedBy, c)) {
     return reject(c, cmd, protectedCommandError(cmd.name.toUpperCase(), cmd.protectedBy), argv);
   }
-  if (!c.authenticated && (flags & Flag.NoAuth) === 0) return reject(c, cmd, Errors.noAuth, argv);
+  if (!c.authenticated && (flags & Flag.NoAuth) === 0 && server.requiresAuth()) return reject(c, cmd, Errors.noAuth, argv);
   if ((c.flags & ClientFlag.Multi) !== 0 && (flags & Flag.NoMulti) !== 0) {
     return reject(c, cmd, 'ERR Command not allowed inside a transaction', argv);
   }
@@ -68,6 +73,11 @@ export function processCommand(c: Client, argv: string[]): Reply {
       `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       argv,
     );
+  }
+  // CLIENT PAUSE: the command waits (its client is postponed) and runs again when the pause ends.
+  if ((server.pause.all || server.pause.write) && server.shouldPause(c, cmd, argv)) {
+    server.postpone(c);
+    return NO_REPLY;
   }
   if ((c.flags & ClientFlag.Multi) !== 0 && !MULTI_IMMEDIATE.has(cmd.name)) {
     server.queueMulti(c, cmd, argv);
@@ -140,6 +150,7 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   const usec = Math.round((end - start) * 1000);
   cmd.calls++;
   cmd.usec += usec;
+  if (server.latencyTracking) (cmd.latency ??= new LatencyHistogram()).record(usec * 1000);
   if (server.stats.errorReplies !== server.errorMark) cmd.failedCalls++;
   server.errorMark = server.stats.errorReplies;
   server.stats.commands++;

@@ -95,7 +95,8 @@ export class KeyTable<V> {
    */
   sample(spread = true): [string, V] | undefined {
     if (this.size === 0) return undefined;
-    let skip = spread ? (Math.random() * 8) | 0 : 0;
+    // Skipping fewer entries than the table holds finds one within two passes.
+    let skip = spread ? (Math.random() * Math.min(8, this.size)) | 0 : 0;
     for (let tries = 0; tries < 3; tries++) {
       this.sampler ??= this.entries();
       for (;;) {

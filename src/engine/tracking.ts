@@ -18,6 +18,7 @@
 import { Flag, type Command } from '../commands/command.js';
 import { ClientFlag, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
+import { clientReport } from '../server/client-info.js';
 
 /** A client's tracking options (present while tracking is on, and its prefixes while BCAST). */
 export interface ClientTracking {
@@ -88,7 +89,10 @@ export class Tracking {
       if (this.prefixes.size !== 0) this.rememberForBroadcast(key, by);
       if (this.table.size !== 0) this.invalidateKey(key);
     });
-    server.flushListeners.push(() => this.flushed());
+    // FLUSHDB/FLUSHALL (SWAPDB invalidates nothing in Redis 7.0).
+    server.dbListeners.push((_db, replacedWith) => {
+      if (replacedWith === null) this.flushed();
+    });
     // A read-only script command remembers nothing by itself: its declared keys are remembered
     // when the script runs a read command (the scripting engine calls rememberKeys then).
     server.trackReads = (c, cmd, argv) => {
@@ -110,6 +114,15 @@ export class Tracking {
     server.cronHooks.push(() => {
       if (this.clients.size !== 0) this.limitTable();
     });
+    server.info.field('stats', 'tracking_total_keys', () => this.table.size);
+    server.info.field('stats', 'tracking_total_items', () => this.totalItems);
+    server.info.field('stats', 'tracking_total_prefixes', () => this.prefixes.size);
+    const report = clientReport(server);
+    report.trackingFlags = (c) => {
+      const t = trackingOf(c);
+      return t === undefined ? '' : (t.brokenRedirect ? 'R' : '') + (t.bcast ? 'B' : '');
+    };
+    report.redirect = (c) => trackingOf(c)?.redirect ?? -1;
   }
 
   enable(c: Client, redirect: number, opts: { bcast: boolean; optin: boolean; optout: boolean; noloop: boolean }, prefixes: string[]): void {
@@ -256,13 +269,13 @@ export class Tracking {
       const r = this.server.clients.get(t.redirect);
       if (r === undefined || (r.flags & ClientFlag.Closed) !== 0) {
         t.brokenRedirect = true;
-        if (c.resp > 2) c.push('>2\r\n$21\r\ntracking-redir-broken\r\n:' + t.redirect + '\r\n');
+        if (c.resp > 2) c.writePush('>2\r\n$21\r\ntracking-redir-broken\r\n:' + t.redirect + '\r\n');
         return;
       }
       target = r;
     }
-    if (target.resp > 2) target.push(INVALIDATE_RESP3 + payload);
-    else if (redirected && (target.flags & ClientFlag.PubSub) !== 0) target.push(INVALIDATE_RESP2 + payload);
+    if (target.resp > 2) target.writePush(INVALIDATE_RESP3 + payload);
+    else if (redirected && (target.flags & ClientFlag.PubSub) !== 0) target.writePush(INVALIDATE_RESP2 + payload);
     // A RESP2 client without redirection can't receive anything.
   }
 

@@ -3,7 +3,7 @@
 // boolean -> integer, verbatim -> bulk string, push -> array.
 
 import {
-  BigNumberReply, BoolReply, DoubleReply, ErrorReply, MapReply, NoReply, NullArray, PushReply,
+  AttributeReply, BigNumberReply, BoolReply, DoubleReply, ErrorReply, MapReply, NoReply, NullArray, PushReply,
   SetReply, SimpleString, VerbatimReply, type Reply,
 } from './reply.js';
 import { formatDouble } from '../util/numbers.js';
@@ -70,6 +70,13 @@ export function encodeReply(reply: Reply, resp: number): string {
   }
   if (reply instanceof BigNumberReply) {
     return resp === 2 ? '$' + reply.digits.length + '\r\n' + reply.digits + '\r\n' : '(' + reply.digits + '\r\n';
+  }
+  if (reply instanceof AttributeReply) {
+    if (resp === 2) return encodeReply(reply.reply, resp);
+    const attrs = reply.attributes;
+    let out = '|' + attrs.length / 2 + '\r\n';
+    for (let i = 0; i < attrs.length; i++) out += encodeReply(attrs[i], resp);
+    return out + encodeReply(reply.reply, resp);
   }
   if (reply instanceof NoReply) return '';
   throw new Error('unknown reply type');

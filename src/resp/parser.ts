@@ -9,9 +9,12 @@ export const INLINE_MAX_SIZE = 64 * 1024;
 /** Bulk arguments at least this big are gathered as a list of chunks and joined once. */
 const BIG_ARG = 32 * 1024;
 
-/** A protocol error: Redis replies with `message` and closes the connection. */
+/**
+ * A protocol error: Redis replies with `message` and closes the connection. `reason` is the
+ * shorter text the server log gives.
+ */
 export class ProtocolError {
-  constructor(readonly message: string) {}
+  constructor(readonly message: string, readonly reason: string) {}
 }
 
 const CR = 13;
@@ -32,6 +35,28 @@ export class RequestParser {
   /** Bytes received and not yet parsed into complete requests. */
   pendingBytes(): number {
     return (this.buf ? this.buf.length - this.pos : 0) + this.bigHave;
+  }
+
+  /**
+   * Bytes held in the query buffer, including requests of the current read that were already
+   * parsed (Redis trims its query buffer only after running them: CLIENT LIST's qbuf).
+   */
+  bufferedBytes(): number {
+    return (this.buf ? this.buf.length : 0) + this.bigHave;
+  }
+
+  /** Up to `n` unparsed bytes, for log messages. */
+  head(n: number): Buffer {
+    if (this.bigChunks) return Buffer.concat(this.bigChunks).subarray(0, n);
+    if (this.buf === null) return Buffer.alloc(0);
+    return this.buf.subarray(this.pos, Math.min(this.buf.length, this.pos + n));
+  }
+
+  /** The unparsed bytes (for the protocol error log). */
+  rest(): Buffer {
+    if (this.bigChunks) return Buffer.concat(this.bigChunks);
+    if (this.buf === null) return Buffer.alloc(0);
+    return this.buf.subarray(this.pos);
   }
 
   /**
@@ -80,13 +105,15 @@ export class RequestParser {
       }
       if (buf[pos] !== 42 /* '*' */) return this.inline();
       const cr = buf.indexOf(CR, pos);
-      if (cr < 0 || cr + 1 >= len) {
-        if (len - pos > INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big mbulk count string');
+      // Redis looks for the CR with strchr: a NUL byte before it hides it.
+      const count = cr < 0 ? NUL : parseLength(buf, pos + 1, cr);
+      if (count === NUL) {
+        if (len - pos > INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big mbulk count string', 'too big mbulk count string');
         return null;
       }
-      const count = parseLength(buf, pos + 1, cr);
-      if (count === BAD || count > 0x7fffffff) return new ProtocolError('Protocol error: invalid multibulk length');
-      if (count > 10 && authRequired) return new ProtocolError('Protocol error: unauthenticated multibulk length');
+      if (cr + 1 >= len) return null;
+      if (count === BAD || count > 0x7fffffff) return new ProtocolError('Protocol error: invalid multibulk length', 'invalid mbulk count');
+      if (count > 10 && authRequired) return new ProtocolError('Protocol error: unauthenticated multibulk length', 'unauth mbulk count');
       pos = cr + 2;
       if (count <= 0) {
         this.pos = pos;
@@ -102,19 +129,21 @@ export class RequestParser {
       if (bulkLen < 0) {
         if (pos >= len) break;
         const cr = buf.indexOf(CR, pos);
-        if (cr < 0 || cr + 1 >= len) {
-          if (len - pos > INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big bulk count string');
+        const first = buf[pos];
+        bulkLen = cr < 0 || first === 0 ? NUL : parseLength(buf, pos + 1, cr);
+        if (bulkLen === NUL) {
+          if (len - pos > INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big bulk count string', 'too big bulk count string');
           break;
         }
-        if (buf[pos] !== 36 /* '$' */) {
-          return new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[pos])}'`);
+        if (cr + 1 >= len) break;
+        if (first !== 36 /* '$' */) {
+          return new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(first)}'`, 'expected $ but got something else');
         }
-        bulkLen = parseLength(buf, pos + 1, cr);
         if (bulkLen === BAD || bulkLen < 0 || bulkLen > maxBulkLen) {
-          return new ProtocolError('Protocol error: invalid bulk length');
+          return new ProtocolError('Protocol error: invalid bulk length', 'invalid bulk length');
         }
         if (bulkLen > 16384 && authRequired) {
-          return new ProtocolError('Protocol error: unauthenticated bulk length');
+          return new ProtocolError('Protocol error: unauthenticated bulk length', 'unauth bulk length');
         }
         pos = cr + 2;
         this.bulkLen = bulkLen;
@@ -160,13 +189,15 @@ export class RequestParser {
     const buf = this.buf!;
     const start = this.pos;
     const nl = buf.indexOf(LF, start);
-    if (nl < 0) {
-      if (buf.length - start > INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big inline request');
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    const line = nl < 0 ? '' : buf.latin1Slice(start, end);
+    // Redis finds the newline with strchr: a NUL byte before it hides it.
+    if (nl < 0 || line.indexOf('\0') >= 0) {
+      if (buf.length - start > INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big inline request', 'too big inline request');
       return null;
     }
-    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-    const args = splitArgs(buf.latin1Slice(start, end));
-    if (args === null) return new ProtocolError('Protocol error: unbalanced quotes in request');
+    const args = splitArgs(line);
+    if (args === null) return new ProtocolError('Protocol error: unbalanced quotes in request', 'unbalanced quotes in inline request');
     this.pos = nl + 1;
     return args;
   }
@@ -174,6 +205,8 @@ export class RequestParser {
 
 const EMPTY: string[] = [];
 const BAD = -0x7fffffffff;
+/** A NUL byte in a header line: C string functions would not see past it. */
+const NUL = -0x7ffffffffe;
 
 /**
  * Parses a length in `buf[start, end)` the way Redis's string2ll does (an optional '-', no '+',
@@ -189,13 +222,19 @@ function parseLength(buf: Buffer, start: number, end: number): number {
     i++;
     if (i === end) return BAD;
   }
-  if (buf[i] === 48 /* '0' */) return i + 1 === end && !negative ? 0 : BAD;
+  if (buf[i] === 0) return NUL;
+  if (buf[i] === 48 /* '0' */) return i + 1 === end && !negative ? 0 : hasNul(buf, start, end) ? NUL : BAD;
   let n = 0;
   for (; i < end; i++) {
     const d = buf[i] - 48;
-    if (d < 0 || d > 9) return BAD;
+    if (d < 0 || d > 9) return hasNul(buf, start, end) ? NUL : BAD;
     n = n * 10 + d;
   }
   if (n > Number.MAX_SAFE_INTEGER) return BAD;
   return negative ? -n : n;
+}
+
+function hasNul(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0) return true;
+  return false;
 }

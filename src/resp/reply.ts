@@ -25,6 +25,7 @@ export type Reply =
   | VerbatimReply
   | BigNumberReply
   | NullArray
+  | AttributeReply
   | NoReply;
 
 export class SimpleString {
@@ -78,6 +79,14 @@ export class VerbatimReply {
   constructor(readonly text: string, readonly format = 'txt') {}
 }
 
+/**
+ * A reply preceded by RESP3 attributes (`|`, a flat key/value list). RESP2 clients get only the
+ * reply.
+ */
+export class AttributeReply {
+  constructor(readonly attributes: Reply[], readonly reply: Reply) {}
+}
+
 export class BigNumberReply {
   constructor(readonly digits: string) {}
 }
@@ -99,6 +108,20 @@ export const QUEUED = new SimpleString('QUEUED');
 export const PONG = new SimpleString('PONG');
 export const NIL_ARRAY = NullArray.instance;
 export const NO_REPLY = NoReply.instance;
+
+/**
+ * User text as Redis puts it in formatted error messages: as a C string, up to its first NUL
+ * byte.
+ */
+export function cstr(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/** ASCII-only upper case (C's toupper), leaving every other byte as it is. */
+export function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
 
 export function err(message: string): never {
   throw new CommandError(message);

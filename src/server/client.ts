@@ -36,6 +36,10 @@ export const enum ClientFlag {
   ProtocolError = 1 << 17,
   /** Running inside EXEC or a script: blocking commands behave as non-blocking. */
   DenyBlocking = 1 << 18,
+  /** Over its output buffer limits: closed without its pending output, nothing more is run. */
+  CloseAsap = 1 << 19,
+  /** The reply-mode bookkeeping after a command waits until the blocked command has replied. */
+  AfterCommandPending = 1 << 20,
 }
 
 export const enum ReplyMode {
@@ -73,7 +77,7 @@ export class Client {
   addr = '';
   laddr = '';
   fd = -1;
-  /** When output first exceeded the soft limit (ms), 0 when under it. */
+  /** When output first exceeded the soft limit (in whole seconds, as Redis counts), 0 when under it. */
   softLimitSince = 0;
 
   /** Per-family state, created on demand by the families that need it. */
@@ -101,22 +105,24 @@ export class Client {
     return (this.flags & flag) !== 0;
   }
 
-  /** Queues encoded reply text for the socket (flushed once per event-loop turn). */
+  /**
+   * Queues encoded reply text for the socket (flushed once per event-loop turn). Nothing is
+   * queued under CLIENT REPLY OFF/SKIP or once the client is over its output buffer limits.
+   */
   write(text: string): void {
-    if (this.socket === null || (this.flags & ClientFlag.Closed) !== 0 || text.length === 0) return;
+    if (this.socket === null || (this.flags & (ClientFlag.Closed | ClientFlag.CloseAsap)) !== 0 || text.length === 0) return;
     if (this.replyMode === ReplyMode.Off || this.replyMode === ReplyMode.Skip) return;
     if (this.out.length === 0) this.server.scheduleFlush(this);
     this.out += text;
+    if (this.out.length > this.server.outputCheckFrom) this.server.outputGrew(this);
   }
 
-  /**
-   * Queues an out-of-band message (pub/sub messages and confirmations, invalidations): unlike a
-   * reply, CLIENT REPLY OFF/SKIP does not silence it.
-   */
-  push(text: string): void {
-    if (this.socket === null || (this.flags & ClientFlag.Closed) !== 0) return;
+  /** Queues an out-of-band push (pub/sub message, invalidation): sent even under CLIENT REPLY OFF. */
+  writePush(text: string): void {
+    if (this.socket === null || (this.flags & (ClientFlag.Closed | ClientFlag.CloseAsap)) !== 0 || text.length === 0) return;
     if (this.out.length === 0) this.server.scheduleFlush(this);
     this.out += text;
+    if (this.out.length > this.server.outputCheckFrom) this.server.outputGrew(this);
   }
 
   /** Output bytes waiting: ours and the socket's. */

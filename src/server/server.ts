@@ -13,10 +13,16 @@ import { CommandTable, type Command, type Family } from '../commands/command.js'
 import { ErrorReply } from '../resp/reply.js';
 import { Client, ClientFlag } from './client.js';
 import { acceptConnection, processInput } from './connection.js';
+import { clientInfoString } from './client-info.js';
 import { activeExpireCycle } from '../engine/expire.js';
 import { ScanCursors } from '../engine/scan.js';
+import { lfuAccess, lfuInitial, lruClock } from '../engine/lru.js';
+import { InfoRegistry } from './info-registry.js';
+import { wireSettings } from '../config/wiring.js';
 
 export const LARDER_VERSION = '0.1.0';
+/** Output Redis keeps in a client's static reply buffer, not counted against output limits. */
+const STATIC_REPLY_BUFFER = 16 * 1024;
 /** The Redis version Larder implements; clients choose features from it. */
 export const REDIS_VERSION = '7.0.15';
 
@@ -33,6 +39,12 @@ export type Propagator = (dbIndex: number, argv: string[]) => void;
  * client made (expiry, eviction); client-side caching's NOLOOP option needs it.
  */
 export type KeyListener = (db: Database, key: string, by: Client | null) => void;
+/**
+ * Told before a whole database's contents go away, while its keys are still there: emptied by
+ * FLUSHDB/FLUSHALL (`replacedWith` null) or swapped by SWAPDB (`replacedWith` is the database
+ * whose contents it receives). Redis's touchAllWatchedKeysInDb runs here.
+ */
+export type DbListener = (db: Database, replacedWith: Database | null) => void;
 
 export class Server implements DatabaseOwner {
   readonly config: Config;
@@ -60,6 +72,8 @@ export class Server implements DatabaseOwner {
     expiredKeys: 0,
     expiredStalePerc: 0,
     expiredTimeCapReachedCount: 0,
+    /** Time spent in active expiry (INFO expire_cycle_cpu_milliseconds). */
+    expireCycleCpuMs: 0,
     evictedKeys: 0,
     keyspaceHits: 0,
     keyspaceMisses: 0,
@@ -73,6 +87,8 @@ export class Server implements DatabaseOwner {
     clientOutputBufferLimitDisconnections: 0,
   };
   readonly errorStats = new Map<string, number>();
+  /** What INFO reports: families add fields and sections here (see info-registry.ts). */
+  readonly info = new InfoRegistry();
 
   /** Extra pre-execution checks (out of memory, read-only replica, …). */
   readonly checks: CommandCheck[] = [];
@@ -80,6 +96,8 @@ export class Server implements DatabaseOwner {
   readonly propagators: Propagator[] = [];
   /** Told of every modified key (WATCH, client-side caching). */
   readonly keyListeners: KeyListener[] = [];
+  /** Told of databases about to be flushed or swapped (WATCH, client-side caching, blocking). */
+  readonly dbListeners: DbListener[] = [];
   /** Keys that became ready for clients blocked on them, served after the current command. */
   readonly readyKeys = new Set<string>();
   /**
@@ -89,6 +107,11 @@ export class Server implements DatabaseOwner {
   readonly beforeWriteHooks: ((c: Client, cmd: Command, argv: string[]) => void)[] = [];
   /** Hooks run after each command (slowlog, latency monitor). */
   readonly afterCallHooks: ((c: Client, cmd: Command, argv: string[], usec: number) => void)[] = [];
+  /**
+   * Hooks run when a blocked client's command completes (served or unblocked, or timed out):
+   * the slowlog records a blocking command then, as Redis does.
+   */
+  readonly unblockHooks: ((c: Client, timedOut: boolean) => void)[] = [];
   /** Serves clients blocked on ready keys; installed by the blocking machinery. */
   serveBlockedClients: () => void = () => this.readyKeys.clear();
   /** Queues a command inside MULTI; installed by the transactions family. */
@@ -120,15 +143,16 @@ export class Server implements DatabaseOwner {
     const hooks = this.afterReplyHooks;
     for (let i = 0; i < hooks.length; i++) hooks[i](c);
   }
-  /** Hooks run by RESET to return a client to its initial state (subscriptions, tracking…). */
-  readonly resetHooks: ((c: Client) => void)[] = [];
-  /** Told before a database is emptied (FLUSHDB, FLUSHALL: Database.clear). */
-  readonly flushListeners: ((db: Database) => void)[] = [];
-  /** Told before two databases swap contents (SWAPDB: Database.swapWith). */
-  readonly swapListeners: ((a: Database, b: Database) => void)[] = [];
 
+  /** Clients whose command waits for the end of a CLIENT PAUSE, in arrival order. */
   readonly pausedClients = new Set<Client>();
+  /** CLIENT PAUSE state: `until` is the end time (ms since the epoch), inclusive. */
   pause: { all: boolean; write: boolean; until: number } = { all: false, write: false, until: 0 };
+  /**
+   * Output bytes beyond which a client's output buffer limits are checked as replies are queued
+   * (the smallest configured limit, plus the part Redis keeps in its static reply buffer).
+   */
+  outputCheckFrom = Infinity;
 
   private readonly listeners: net.Server[] = [];
   private flushQueue: Client[] = [];
@@ -141,10 +165,18 @@ export class Server implements DatabaseOwner {
   queryBufferLimit = 1024 * 1024 * 1024;
   requirePass = '';
   outputLimits!: BufferLimits;
+  /** latency-tracking: per-command latency histograms (INFO latencystats). */
+  latencyTracking = true;
+  /** DEBUG PAUSE-CRON: the periodic tasks are skipped. */
+  cronPaused = false;
+  /** The role letter of log lines: C while starting up (as Redis before it is a master), M after. */
+  logRole = 'M';
   /** End time of the last top-level command (performance.now()), the next one's start. */
   lastCallEnd = 0;
   private logLevel = LOG_LEVELS.notice;
   readonly boundPorts: number[] = [];
+  /** Set once `listen` ran: from then on port and bind changes reopen the listeners. */
+  listening = false;
   shuttingDown = false;
 
   constructor(config?: Config) {
@@ -173,6 +205,15 @@ export class Server implements DatabaseOwner {
       const prev = s.apply;
       s.apply = prev ? (value, old) => prev(value, old) ?? apply(value, old) : apply;
     };
+    hook('maxmemory-policy', (policy: string) => {
+      this.lfu = policy.endsWith('-lfu');
+    });
+    hook('lfu-log-factor', (n: number) => {
+      this.lfuLogFactor = n;
+    });
+    hook('lfu-decay-time', (n: number) => {
+      this.lfuDecayTime = n;
+    });
     hook('notify-keyspace-events', (flags: number) => {
       this.notifyFlags = flags;
     });
@@ -184,6 +225,12 @@ export class Server implements DatabaseOwner {
     });
     hook('client-output-buffer-limit', (limits: BufferLimits) => {
       this.outputLimits = limits;
+      let min = Infinity;
+      for (const cls of [limits.normal, limits.replica, limits.pubsub]) {
+        if (cls.hard > 0 && cls.hard < min) min = cls.hard;
+        if (cls.soft > 0 && cls.soft < min) min = cls.soft;
+      }
+      this.outputCheckFrom = min + STATIC_REPLY_BUFFER;
     });
     hook('requirepass', (p: string) => {
       this.requirePass = p;
@@ -192,6 +239,10 @@ export class Server implements DatabaseOwner {
       this.logLevel = LOG_LEVELS[level];
     });
     hook('hz', () => this.startCron());
+    hook('latency-tracking', (on: boolean) => {
+      this.latencyTracking = on;
+    });
+    wireSettings(this);
     hook('dir', (dir: string) => {
       try {
         process.chdir(dir);
@@ -207,15 +258,36 @@ export class Server implements DatabaseOwner {
 
   /** Whether the running command may record key accesses (not for CLIENT NO-TOUCH clients). */
   touching = true;
+  /** Whether access stamps are LFU counters (maxmemory-policy *-lfu) rather than LRU clocks. */
+  lfu = false;
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
+  /** Whether the cron expires keys actively (DEBUG SET-ACTIVE-EXPIRE). */
+  activeExpireEnabled = true;
 
-  /**
-   * The access stamp for a key lookup. Larder keeps an LRU clock (seconds, as Redis's 24-bit
-   * clock) unless an LFU policy asks for counters; the keys family refines this.
-   */
+  /** The access stamp for a key lookup (see src/engine/lru.ts); undefined when not touching. */
   accessStamp(previous: number | undefined): number | undefined {
     if (!this.touching) return undefined;
-    void previous;
-    return Math.floor(this.now / 1000) & 0xffffff;
+    if (!this.lfu) return lruClock(this.now);
+    return lfuAccess(previous, this.lfuLogFactor, this.lfuDecayTime, this.now);
+  }
+
+  /** The stamp of a stored value: new (LRU clock, LFU initial), or an LFU overwrite's access. */
+  storeStamp(previous: number | undefined): number {
+    if (!this.lfu) return lruClock(this.now);
+    if (previous === undefined) return lfuInitial(this.now);
+    return this.touching ? lfuAccess(previous, this.lfuLogFactor, this.lfuDecayTime, this.now) : previous;
+  }
+
+  /** While clients are paused, expired keys are hidden but not deleted (Redis 7.0). */
+  expiryPaused(): boolean {
+    return this.clientsPaused();
+  }
+
+  /** Tells the db listeners that `db` is about to be emptied or swapped with `replacedWith`. */
+  replacingDb(db: Database, replacedWith: Database | null): void {
+    const listeners = this.dbListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i](db, replacedWith);
   }
 
   // ---- Time ----
@@ -240,17 +312,6 @@ export class Server implements DatabaseOwner {
     this.notify(Notify.New, 'new', key, db.id);
   }
 
-  /** A database is about to be emptied (called by Database.clear). */
-  dbFlushing(db: Database): void {
-    const ls = this.flushListeners;
-    for (let i = 0; i < ls.length; i++) ls[i](db);
-  }
-
-  /** Two databases are about to swap contents (called by Database.swapWith). */
-  dbsSwapping(a: Database, b: Database): void {
-    const ls = this.swapListeners;
-    for (let i = 0; i < ls.length; i++) ls[i](a, b);
-  }
 
   /** Emits a keyspace notification if its class is enabled. */
   notify(cls: number, event: string, key: string, dbIndex: number): void {
@@ -267,13 +328,17 @@ export class Server implements DatabaseOwner {
     this.dirty++;
   }
 
-  /** Deletes an expired key, as lazy and active expiry do. */
+  /**
+   * Deletes an expired key, as lazy and active expiry do. While clients are paused the data set
+   * stays as it is: the key is reported missing but kept until the pause ends.
+   */
   expireKey(db: Database, key: string): void {
+    if (this.expiryPaused()) return;
     db.delete(key);
     this.stats.expiredKeys++;
     this.notify(Notify.Expired, 'expired', key, db.id);
     this.modified(db, key, null);
-    this.propagate(db.id, ['DEL', key]);
+    this.propagate(db.id, [this.config.values['lazyfree-lazy-expire'] ? 'UNLINK' : 'DEL', key]);
   }
 
   /** Deletes a key to free memory (maxmemory eviction), with Redis's events in Redis's order. */
@@ -282,7 +347,7 @@ export class Server implements DatabaseOwner {
     this.stats.evictedKeys++;
     this.modified(db, key, null);
     this.notify(Notify.Evicted, 'evicted', key, db.id);
-    this.propagate(db.id, ['DEL', key]);
+    this.propagate(db.id, [this.config.values['lazyfree-lazy-eviction'] ? 'UNLINK' : 'DEL', key]);
   }
 
   /** Writes collected by an open propagation batch (EXEC), or null. */
@@ -322,10 +387,11 @@ export class Server implements DatabaseOwner {
 
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
   propagateCall(c: Client, cmd: Command, argv: string[]): void {
-    if (this.propagators.length === 0) return;
+    // A rewrite is for this call only, whether or not anything listens.
     const rewritten = c.ext.propagateAs as string[][] | undefined;
+    if (rewritten !== undefined) c.ext.propagateAs = undefined;
+    if (this.propagators.length === 0) return;
     if (rewritten !== undefined) {
-      c.ext.propagateAs = undefined;
       for (const a of rewritten) this.propagate(c.db.id, a);
       return;
     }
@@ -382,45 +448,91 @@ export class Server implements DatabaseOwner {
   };
 
   flushClient(c: Client): void {
+    const flags = c.flags;
+    if ((flags & ClientFlag.Closed) !== 0) return;
+    if ((flags & ClientFlag.CloseAsap) !== 0) {
+      this.closeClient(c);
+      return;
+    }
     const out = c.out;
-    if (out.length === 0 || (c.flags & ClientFlag.Closed) !== 0) return;
+    if (out.length === 0) return;
     c.out = '';
     this.stats.netOutputBytes += out.length;
-    c.socket!.write(out, 'latin1');
-    if ((c.flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
-    else if (this.checkOutputLimits(c)) this.dropClient(c);
+    const socket = c.socket!;
+    this.stats.totalWritesProcessed++;
+    socket.write(out, 'latin1');
+    c.lastInteraction = this.now;
+    if ((flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
+    else if (socket.writableLength > 0 && this.checkOutputLimits(c)) {
+      this.outputLimitReached(c, false);
+      this.dropClient(c);
+    }
+  }
+
+  /**
+   * Output queued for a client, as Redis counts it for limits and CLIENT LIST's omem: what
+   * overflows the static 16 KB reply buffer.
+   */
+  outputUsage(c: Client): number {
+    const pending = c.out.length + (c.socket !== null ? c.socket.writableLength : 0);
+    return pending > STATIC_REPLY_BUFFER ? pending - STATIC_REPLY_BUFFER : 0;
   }
 
   /** client-output-buffer-limit: true when the client must be disconnected. */
   checkOutputLimits(c: Client): boolean {
     const limits = this.outputLimits;
-    const cls = c.has(ClientFlag.Replica) ? limits.replica : c.has(ClientFlag.PubSub) ? limits.pubsub : limits.normal;
+    const cls = c.has(ClientFlag.Master) ? limits.normal
+      : c.has(ClientFlag.Replica) && !c.has(ClientFlag.Monitor) ? limits.replica
+        : c.has(ClientFlag.PubSub) ? limits.pubsub : limits.normal;
     if (cls.hard === 0 && cls.soft === 0) return false;
-    const used = c.outputLength();
-    if (cls.hard > 0 && used >= cls.hard) return this.outputLimitReached(c, used);
-    if (cls.soft > 0 && used >= cls.soft) {
-      if (c.softLimitSince === 0) c.softLimitSince = this.now;
-      else if (this.now - c.softLimitSince > cls.softSeconds * 1000) return this.outputLimitReached(c, used);
+    const used = this.outputUsage(c);
+    if (used === 0) {
+      c.softLimitSince = 0;
+      return false;
+    }
+    const hard = cls.hard > 0 && used >= cls.hard;
+    let soft = cls.soft > 0 && used >= cls.soft;
+    // The soft limit counts only when it stays reached for more than soft-seconds (in whole
+    // seconds, as Redis's clock).
+    const seconds = Math.floor(this.now / 1000);
+    if (soft) {
+      if (c.softLimitSince === 0) {
+        c.softLimitSince = seconds;
+        soft = false;
+      } else if (seconds - c.softLimitSince <= cls.softSeconds) {
+        soft = false;
+      }
     } else {
       c.softLimitSince = 0;
     }
-    return false;
+    return soft || hard;
   }
 
-  private outputLimitReached(c: Client, used: number): boolean {
+  /** A client's output grew past `outputCheckFrom`: close it (without its output) if over limits. */
+  outputGrew(c: Client): void {
+    if ((c.flags & (ClientFlag.CloseAsap | ClientFlag.Closed)) !== 0 || c.socket === null) return;
+    if (!this.checkOutputLimits(c)) return;
+    this.outputLimitReached(c, true);
+    c.flags |= ClientFlag.CloseAsap;
+    c.out = '';
+    this.scheduleFlush(c);
+  }
+
+  private outputLimitReached(c: Client, async: boolean): void {
     this.stats.clientOutputBufferLimitDisconnections++;
-    this.log('warning', `Client ${c.addr} scheduled to be closed ASAP for overcoming of output buffer limits (${used} bytes).`);
-    return true;
+    const info = clientInfoString(c);
+    this.log('warning', async
+      ? `Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`
+      : `Client ${info} closed for overcoming of output buffer limits.`);
   }
 
   /**
-   * Closes a client over its output limit at once: the output it didn't read is dropped (a
-   * graceful close would keep it in memory for as long as the client doesn't read).
+   * Closes a client over its output limits at once, without the output it didn't read (a
+   * graceful close would keep that in memory for as long as the client doesn't read).
    */
-  dropClient(c: Client): void {
-    c.out = '';
+  private dropClient(c: Client): void {
+    c.flags |= ClientFlag.CloseAsap;
     this.closeClient(c);
-    c.socket?.destroy();
   }
 
   onDrain(c: Client): void {
@@ -432,49 +544,98 @@ export class Server implements DatabaseOwner {
 
   closeClient(c: Client): void {
     if ((c.flags & ClientFlag.Closed) !== 0) return;
-    if (c.out.length > 0 && c.socket && !c.socket.destroyed) {
-      c.socket.write(c.out, 'latin1');
-      c.out = '';
+    const socket = c.socket;
+    // A client closed for its output buffer limits gets none of its pending output.
+    const discard = (c.flags & ClientFlag.CloseAsap) !== 0;
+    if (!discard && c.out.length > 0 && socket && !socket.destroyed) {
+      socket.write(c.out, 'latin1');
     }
+    c.out = '';
     c.flags |= ClientFlag.Closed;
     this.clients.delete(c.id);
     this.pausedClients.delete(c);
     for (const h of this.closeHooks) h(c);
-    if (c.socket) {
-      if (c.socket.writableLength > 0) c.socket.end();
-      else c.socket.destroy();
+    if (socket) {
+      if (!discard && socket.writableLength > 0) socket.end();
+      else socket.destroy();
     }
   }
 
   // ---- CLIENT PAUSE ----
 
-  shouldPause(c: Client, argv: string[]): boolean {
+  /** Pauses clients until `until` (ms since the epoch): the most restrictive type and latest end win. */
+  pauseClients(until: number, all: boolean): void {
+    const p = this.pause;
+    const active = (p.all || p.write) && p.until >= Date.now();
+    this.pause = {
+      all: all || (active && p.all),
+      write: !all && !(active && p.all),
+      until: active ? Math.max(p.until, until) : until,
+    };
+    // End the pause on time (the cron would notice it only at its next tick).
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    const delay = this.pause.until - Date.now() + 1;
+    this.pauseTimer = delay < 2 ** 31 - 1 ? setTimeout(() => this.clientsPaused(), Math.max(delay, 0)) : null;
+    this.pauseTimer?.unref();
+  }
+
+  private pauseTimer: NodeJS.Timeout | null = null;
+
+  /** Whether a CLIENT PAUSE is in effect; ends it when its time is up. */
+  clientsPaused(): boolean {
     const p = this.pause;
     if (!p.all && !p.write) return false;
-    if (p.until <= Date.now()) {
+    if (p.until < Date.now()) {
       this.unpause();
       return false;
     }
-    if (c.has(ClientFlag.Replica) || c.has(ClientFlag.Master)) return false;
-    if (p.all) return true;
-    const cmd = this.commands.get(argv[0]);
-    if (cmd === undefined) return false;
+    return true;
+  }
+
+  /**
+   * Whether the command must wait for the end of a CLIENT PAUSE (the dispatcher checks this
+   * after all its other checks, when a pause is on). Replicas (and MONITOR clients) never wait.
+   */
+  shouldPause(c: Client, cmd: Command, argv: string[]): boolean {
+    if (!this.clientsPaused()) return false;
+    if ((c.flags & (ClientFlag.Replica | ClientFlag.Monitor)) !== 0) return false;
+    if (this.pause.all) return true;
     return this.pausesOnWrite(c, cmd, argv);
   }
 
-  /** With CLIENT PAUSE WRITE: whether this command must wait (writes, may-replicate, EXEC of writes). */
+  /**
+   * With CLIENT PAUSE WRITE: whether this command must wait (writes and may-replicate commands;
+   * the transactions and scripting families extend it for EXEC and EVAL/FCALL).
+   */
   pausesOnWrite: (c: Client, cmd: Command, argv: string[]) => boolean = (_c, cmd) =>
     cmd.is(1 /* Flag.Write */) || cmd.is(1 << 14 /* Flag.MayReplicate */);
 
+  /** Holds the client's current command until the pause ends. */
+  postpone(c: Client): void {
+    c.flags |= ClientFlag.Paused;
+    this.pausedClients.add(c);
+  }
+
   unpause(): void {
     this.pause = { all: false, write: false, until: 0 };
+    if (this.pauseTimer !== null) {
+      clearTimeout(this.pauseTimer);
+      this.pauseTimer = null;
+    }
+    if (this.pausedClients.size === 0) return;
     const waiting = [...this.pausedClients];
     this.pausedClients.clear();
-    for (const c of waiting) {
-      c.flags &= ~ClientFlag.Paused;
-      setImmediate(() => processInput(c));
-    }
+    for (const c of waiting) c.flags &= ~ClientFlag.Paused;
+    // Paused clients run their held commands in the order they were paused.
+    setImmediate(() => {
+      for (const c of waiting) {
+        if ((c.flags & (ClientFlag.Closed | ClientFlag.Paused)) === 0) processInput(c);
+      }
+    });
   }
+
+  /** Hooks run by RESET to return a connection to its initial state (each family its own). */
+  readonly resetHooks: ((c: Client) => void)[] = [];
 
   /** Resumes reading requests of a client that was blocked. */
   resume(c: Client): void {
@@ -485,37 +646,68 @@ export class Server implements DatabaseOwner {
 
   // ---- Lifecycle ----
 
+  /** Opens the TCP listeners (see openListeners) and starts the cron. */
   async listen(): Promise<void> {
+    await this.openListeners();
+    this.listening = true;
+    this.startCron();
+  }
+
+  /**
+   * Listens on the configured port at each bind address (none when the port is 0), replacing
+   * the current listeners (CONFIG SET port/bind). An address marked optional ("-::*") may be
+   * missing. Throws Redis's "Could not create server TCP listening socket" error; listeners on
+   * another port then stay, listeners on the same port are gone (the caller reopens them).
+   */
+  async openListeners(): Promise<void> {
     const v = this.config.values;
     const port = v.port as number;
-    const binds = (v.bind as string[]).length ? (v.bind as string[]) : ['*'];
-    const hosts: string[] = [];
-    for (const b of binds) {
+    const binds = (v.bind as string[]).length ? (v.bind as string[]) : ['*', '-::*'];
+    const opened: net.Server[] = [];
+    const ports: number[] = [];
+    const previous = this.listeners.splice(0);
+    // The old sockets go first when they would be in the way (same port, other addresses).
+    const samePort = previous.length > 0 && this.boundPorts.includes(port);
+    if (samePort) await Promise.all(previous.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    for (const b of port === 0 ? [] : [...new Set(binds)]) {
       const optional = b.startsWith('-');
-      const host = optional ? b.slice(1) : b;
-      if (host === '*') hosts.push('0.0.0.0');
-      else if (host === '::*') hosts.push('::');
-      else hosts.push(host);
-    }
-    const unique = [...new Set(hosts)];
-    for (const host of unique) {
+      const addr = optional ? b.slice(1) : b;
+      const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
       const srv = net.createServer({ noDelay: true }, (s) => acceptConnection(this, s));
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
-          srv.listen({ port, host, backlog: v['tcp-backlog'], ipv6Only: host === '::' }, () => resolve());
+          srv.listen({ port, host, backlog: v['tcp-backlog'], ipv6Only: host.includes(':') }, () => resolve());
         });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        const optional = binds.some((b) => b.startsWith('-') && (b.slice(1) === host || (b === '-::*' && host === '::')));
-        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) continue;
-        throw new Error(`Could not create server TCP listening socket ${host}:${port}: ${err.message}`);
+        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT' || err.code === 'EPROTONOSUPPORT')) continue;
+        for (const o of opened) o.close();
+        // On another port the old listeners still serve; on the same one they were closed.
+        if (!samePort) this.listeners.push(...previous);
+        throw new Error(`Could not create server TCP listening socket ${addr}:${port}: ${listenErrorText(err)}`);
       }
-      const addr = srv.address();
-      if (addr && typeof addr === 'object' && !this.boundPorts.includes(addr.port)) this.boundPorts.push(addr.port);
-      this.listeners.push(srv);
+      const a = srv.address();
+      if (a && typeof a === 'object' && !ports.includes(a.port)) ports.push(a.port);
+      opened.push(srv);
     }
-    this.startCron();
+    if (!samePort) for (const l of previous) l.close();
+    this.listeners.push(...opened);
+    if (!this.listening && v.unixsocket) await this.listenUnix(v.unixsocket as string, v.unixsocketperm as number);
+    this.boundPorts.length = 0;
+    this.boundPorts.push(...ports);
+  }
+
+  /** The Unix socket listener (unixsocket, unixsocketperm): a stale socket file is replaced. */
+  private async listenUnix(file: string, perm: number): Promise<void> {
+    fs.rmSync(file, { force: true });
+    const srv = net.createServer((s) => acceptConnection(this, s));
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`Failed opening Unix socket: ${e.message}`)));
+      srv.listen({ path: file, backlog: this.config.values['tcp-backlog'] }, () => resolve());
+    });
+    if (perm) fs.chmodSync(file, perm);
+    this.listeners.push(srv);
   }
 
   private startCron(): void {
@@ -529,8 +721,9 @@ export class Server implements DatabaseOwner {
   readonly cronHooks: (() => void)[] = [];
 
   cron(): void {
+    if (this.cronPaused) return;
     this.refreshTime();
-    if (this.pause.until && this.pause.until <= this.now) this.unpause();
+    if (this.pause.all || this.pause.write) this.clientsPaused();
     activeExpireCycle(this);
     this.clientsCron();
     for (const h of this.cronHooks) h();
@@ -538,14 +731,19 @@ export class Server implements DatabaseOwner {
 
   private clientsCron(): void {
     const timeout = (this.config.values.timeout as number) * 1000;
+    const exempt = ClientFlag.Replica | ClientFlag.Master | ClientFlag.Blocked | ClientFlag.Paused | ClientFlag.PubSub;
     for (const c of this.clients.values()) {
-      if (timeout > 0 && !c.has(ClientFlag.Replica) && !c.has(ClientFlag.Master) && !c.has(ClientFlag.Blocked) && !c.has(ClientFlag.PubSub) &&
-        this.now - c.lastInteraction > timeout) {
+      // `timeout`: idle clients go (Redis counts whole seconds of idleness).
+      if (timeout > 0 && (c.flags & exempt) === 0 &&
+        Math.floor(this.now / 1000) - Math.floor(c.lastInteraction / 1000) > timeout / 1000) {
         this.log('verbose', 'Closing idle client');
         this.closeClient(c);
         continue;
       }
-      if (c.softLimitSince !== 0 && this.checkOutputLimits(c)) this.dropClient(c);
+      if (c.softLimitSince !== 0 && this.checkOutputLimits(c)) {
+        this.outputLimitReached(c, false);
+        this.dropClient(c);
+      }
     }
   }
 
@@ -560,11 +758,16 @@ export class Server implements DatabaseOwner {
 
   // ---- Logging ----
 
+  /** Whether messages of this level are logged (to skip building costly ones). */
+  logs(level: LogLevel): boolean {
+    return LOG_LEVELS[level] >= this.logLevel;
+  }
+
   log(level: LogLevel, message: string): void {
     if (LOG_LEVELS[level] < this.logLevel) return;
     const d = new Date();
     const stamp = `${String(d.getDate()).padStart(2, '0')} ${d.toLocaleString('en-US', { month: 'short' })} ${d.getFullYear()} ${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-    const line = `${this.pid}:M ${stamp} ${LOG_MARK[level]} ${message}\n`;
+    const line = `${this.pid}:${this.logRole} ${stamp} ${LOG_MARK[level]} ${message}\n`;
     const file = this.config.values.logfile as string;
     if (file) {
       try {
@@ -580,6 +783,17 @@ export class Server implements DatabaseOwner {
   hostname(): string {
     return os.hostname();
   }
+}
+
+/** A listen error as Redis words it ("bind: Address already in use"). */
+function listenErrorText(err: NodeJS.ErrnoException): string {
+  const texts: Record<string, string> = {
+    EADDRINUSE: 'bind: Address already in use',
+    EADDRNOTAVAIL: 'bind: Cannot assign requested address',
+    EACCES: 'bind: Permission denied',
+    EAFNOSUPPORT: 'socket: Address family not supported by protocol',
+  };
+  return (err.code && texts[err.code]) || err.message;
 }
 
 function isLoopback(addr: string | undefined): boolean {

@@ -5,12 +5,42 @@ import { isInt64String } from '../util/numbers.js';
 
 export type ObjectType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
+/**
+ * What a value feeds into DEBUG DIGEST / DIGEST-VALUE (Redis's digest: SHA1s mixed per
+ * element). Ordered content uses `mix` for each element in order (list elements; stream entry
+ * ids, fields and values); unordered content uses `add` per element (set members) or
+ * `addPair` per element with two parts (hash field and value; sorted-set member and its score
+ * as %.17g, see formatDouble).
+ */
+export interface ValueDigest {
+  /** Order-sensitive: digest = SHA1(digest xor SHA1(bytes)). */
+  mix(bytes: string | Uint8Array): void;
+  /** Order-insensitive: digest ^= SHA1(bytes). */
+  add(bytes: string | Uint8Array): void;
+  /** Order-insensitive pair: digest ^= (mix of a, then b, from zero). */
+  addPair(a: string | Uint8Array, b: string | Uint8Array): void;
+}
+
 export abstract class RObject {
   abstract readonly type: ObjectType;
   /** OBJECT ENCODING's answer. */
   abstract encoding(): string;
   /** An independent deep copy (COPY, snapshots). */
   abstract copy(): RObject;
+
+  // Introspection hooks (DEBUG, MEMORY); a type that lacks one gets a generic answer.
+  /** Feeds the value's content to DEBUG DIGEST (see ValueDigest). */
+  digest?(d: ValueDigest): void;
+  /**
+   * MEMORY USAGE: estimated bytes of the value as Redis would hold it (the key and its table
+   * entry are counted by the caller). `samples`: how many elements to look at and extrapolate
+   * from (0: all).
+   */
+  memoryUsage?(samples: number): number;
+  /** DEBUG OBJECT serializedlength: the value's size in an RDB file. */
+  serializedLength?(): number;
+  /** DEBUG OBJECT: extra fields after the standard ones, e.g. " ql_nodes:2 ql_avg_node:3.00". */
+  debugDetails?(): string;
 }
 
 export type Value = string | RObject;

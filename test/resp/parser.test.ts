@@ -91,10 +91,10 @@ test('oversized headers and inline requests are errors', () => {
 test('unauthenticated connections are limited', () => {
   const p = new RequestParser();
   p.feed(Buffer.from('*11\r\n'));
-  assert.deepEqual(p.next(1e9, true), new ProtocolError('Protocol error: unauthenticated multibulk length'));
+  assert.deepEqual(p.next(1e9, true), new ProtocolError('Protocol error: unauthenticated multibulk length', 'unauth mbulk count'));
   const q = new RequestParser();
   q.feed(Buffer.from('*1\r\n$16385\r\n'));
-  assert.deepEqual(q.next(1e9, true), new ProtocolError('Protocol error: unauthenticated bulk length'));
+  assert.deepEqual(q.next(1e9, true), new ProtocolError('Protocol error: unauthenticated bulk length', 'unauth bulk length'));
 });
 
 test('empty and negative multibulk counts are empty requests', () => {

@@ -1,0 +1,46 @@
+// npm run bench: redis-benchmark against Larder and a real redis-server side by side
+// (../shared/tools/bench-vs-redis: interleaved rounds, throughput ratio and server CPU per
+// request), without pipelining and with -P 16, then the string commands with 1,000,000 random
+// keys. Extra arguments go to bench-vs-redis (e.g. --tests set,get --rounds 5).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tool = path.resolve(root, '../shared/tools/bench-vs-redis');
+const extra = process.argv.slice(2);
+
+const port = await new Promise((resolve) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => {
+    const p = s.address().port;
+    s.close(() => resolve(p));
+  });
+});
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-'));
+const server = spawn(path.join(root, 'bin/larder-server'), ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+let out = '';
+server.stdout.on('data', (d) => (out += d));
+for (let i = 0; i < 200 && !/Ready to accept/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+if (!/Ready to accept/.test(out)) {
+  console.error('larder did not start');
+  process.exit(2);
+}
+
+const runs = [
+  { title: 'no pipelining', args: ['--pipeline', '1'] },
+  { title: 'pipelined (-P 16)', args: ['--pipeline', '16'] },
+  { title: 'pipelined (-P 16), 1,000,000 random keys', args: ['--pipeline', '16', '--random', '1000000', '--tests', 'ping_mbulk,set,get,incr,mset'] },
+];
+let status = 0;
+for (const run of runs) {
+  console.log(`\n## ${run.title}`);
+  const args = [String(port), ...run.args, ...extra];
+  const r = spawnSync(tool, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+server.kill('SIGTERM');
+fs.rmSync(dir, { recursive: true, force: true });
+process.exit(status);

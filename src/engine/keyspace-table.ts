@@ -1,0 +1,320 @@
+// The main table of a database: key -> value, with a per-key access stamp, compact enough that
+// a key with a short string value costs about as much memory as in Redis.
+//
+// Layout: open addressing over three parallel arrays (slot, 32-bit hash, access stamp). A key
+// holding a plain string is stored as ONE packed JS string: a length header, the key bytes and
+// the value bytes, so it costs one string object instead of two plus a Map entry. Other values
+// sit in an ObjectEntry. Slots are kept sorted by hash (Robin Hood order with a monotone
+// home = hash * homes / 2^32), which gives:
+//   - lookups that stop at the first slot whose hash is greater than the key's;
+//   - SCAN cursors that are hash values: an entry present for a whole scan is returned at least
+//     once, however the table grows or shrinks in between (no rehash reorders it);
+//   - growth by any factor (1.5x for big tables) with a linear rebuild.
+
+import type { RObject, Value } from '../types/value.js';
+
+export class ObjectEntry {
+  constructor(
+    readonly key: string,
+    public value: RObject,
+  ) {}
+}
+
+type Slot = string | ObjectEntry | undefined;
+
+/** Slots after the last home position, so displaced entries never wrap around. */
+const SLACK = 64;
+const MAX_LOAD = 0.9;
+const MIN_LOAD = 0.1;
+const MIN_HOMES = 8;
+const TWO_32 = 4294967296;
+
+const SEED = (Math.random() * TWO_32) >>> 0;
+
+/** A seeded 32-bit hash of a latin1 string (FNV-1a steps, murmur3 finalizer). */
+export function hashKey(key: string): number {
+  let h = (SEED ^ key.length) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+// Packed string entries: [header][key][value]. The header is one char holding the key length
+// when it is below 255, else char 255 followed by four chars (the length, base 256). Every
+// char stays below 256, so the packed string is a compact one-byte string.
+const PACK_PARTS: string[] = ['', '', ''];
+
+function pack(key: string, value: string): string {
+  const n = key.length;
+  PACK_PARTS[0] = n < 255 ? String.fromCharCode(n) : String.fromCharCode(255, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+  PACK_PARTS[1] = key;
+  PACK_PARTS[2] = value;
+  // join builds one flat string (a `+` concatenation would keep a rope of three parts).
+  const packed = PACK_PARTS.join('');
+  PACK_PARTS[1] = PACK_PARTS[2] = '';
+  return packed;
+}
+
+function keyStart(p: string): number {
+  return p.charCodeAt(0) < 255 ? 1 : 5;
+}
+
+function keyLength(p: string): number {
+  const c = p.charCodeAt(0);
+  if (c < 255) return c;
+  return ((p.charCodeAt(1) << 24) | (p.charCodeAt(2) << 16) | (p.charCodeAt(3) << 8) | p.charCodeAt(4)) >>> 0;
+}
+
+function slotKeyEquals(s: string | ObjectEntry, key: string): boolean {
+  if (typeof s !== 'string') return s.key === key;
+  const c = s.charCodeAt(0);
+  if (c < 255) return c === key.length && s.startsWith(key, 1);
+  return keyLength(s) === key.length && s.startsWith(key, 5);
+}
+
+function slotKey(s: string | ObjectEntry): string {
+  if (typeof s !== 'string') return s.key;
+  const start = keyStart(s);
+  return s.substring(start, start + keyLength(s));
+}
+
+function slotValue(s: string | ObjectEntry): Value {
+  if (typeof s !== 'string') return s.value;
+  const c = s.charCodeAt(0);
+  return c < 255 ? s.substring(1 + c) : s.substring(5 + keyLength(s));
+}
+
+export class KeyspaceTable {
+  private slots: Slot[] = [];
+  private hashes = new Uint32Array(0);
+  private stamps = new Uint32Array(0);
+  private homes = 0;
+  private scale = 0;
+  size = 0;
+  /** Slot of the entry the last successful `get` found (for `stampLast`). */
+  private lastSlot = -1;
+
+  constructor() {
+    this.allocate(MIN_HOMES);
+  }
+
+  private allocate(homes: number): void {
+    this.homes = homes;
+    this.scale = homes / TWO_32;
+    const n = homes + SLACK;
+    this.slots = new Array<Slot>(n).fill(undefined);
+    this.hashes = new Uint32Array(n);
+    this.stamps = new Uint32Array(n);
+  }
+
+  private home(h: number): number {
+    return Math.floor(h * this.scale);
+  }
+
+  /** The slot holding `key`, or -1. */
+  private find(key: string, h: number): number {
+    const slots = this.slots;
+    const hashes = this.hashes;
+    for (let p = this.home(h); ; p++) {
+      const s = slots[p];
+      if (s === undefined) return -1;
+      const hp = hashes[p];
+      if (hp > h) return -1;
+      if (hp === h && slotKeyEquals(s, key)) return p;
+    }
+  }
+
+  get(key: string): Value | undefined {
+    const p = this.find(key, hashKey(key));
+    if (p < 0) return undefined;
+    this.lastSlot = p;
+    return slotValue(this.slots[p]!);
+  }
+
+  has(key: string): boolean {
+    return this.find(key, hashKey(key)) >= 0;
+  }
+
+  /** Access stamp of the entry the last successful `get` returned. */
+  lastStamp(): number {
+    return this.stamps[this.lastSlot];
+  }
+
+  /** Sets the access stamp of the entry the last successful `get` returned. */
+  stampLast(stamp: number): void {
+    this.stamps[this.lastSlot] = stamp;
+  }
+
+  stampOf(key: string): number | undefined {
+    const p = this.find(key, hashKey(key));
+    return p < 0 ? undefined : this.stamps[p];
+  }
+
+  setStamp(key: string, stamp: number): void {
+    const p = this.find(key, hashKey(key));
+    if (p >= 0) this.stamps[p] = stamp;
+  }
+
+  /** Inserts or replaces; the entry gets `stamp` (a replaced entry keeps its own if omitted). */
+  set(key: string, value: Value, stamp?: number): void {
+    const h = hashKey(key);
+    const slots = this.slots;
+    const hashes = this.hashes;
+    let p = this.home(h);
+    for (; ; p++) {
+      const s = slots[p];
+      if (s === undefined) break;
+      const hp = hashes[p];
+      if (hp > h) break;
+      if (hp === h && slotKeyEquals(s, key)) {
+        if (typeof value === 'string') slots[p] = pack(key, value);
+        else if (typeof s !== 'string') s.value = value;
+        else slots[p] = new ObjectEntry(key, value);
+        if (stamp !== undefined) this.stamps[p] = stamp;
+        return;
+      }
+    }
+    // Insert at p, shifting the run that starts there one slot right.
+    let end = p;
+    while (slots[end] !== undefined) end++;
+    if (end >= slots.length || this.size + 1 > this.homes * MAX_LOAD) {
+      this.grow();
+      this.set(key, value, stamp);
+      return;
+    }
+    for (let q = end; q > p; q--) slots[q] = slots[q - 1];
+    hashes.copyWithin(p + 1, p, end);
+    this.stamps.copyWithin(p + 1, p, end);
+    slots[p] = typeof value === 'string' ? pack(key, value) : new ObjectEntry(key, value);
+    hashes[p] = h;
+    this.stamps[p] = stamp ?? 0;
+    this.size++;
+  }
+
+  delete(key: string): boolean {
+    const p = this.find(key, hashKey(key));
+    if (p < 0) return false;
+    this.removeAt(p);
+    if (this.size < this.homes * MIN_LOAD && this.homes > MIN_HOMES) this.resize(Math.max(MIN_HOMES, Math.ceil(this.size * 2)));
+    return true;
+  }
+
+  /** Removes slot p, shifting the following displaced entries back (no tombstones). */
+  private removeAt(p: number): void {
+    const slots = this.slots;
+    const hashes = this.hashes;
+    let end = p + 1;
+    while (slots[end] !== undefined && this.home(hashes[end]) < end) end++;
+    for (let q = p; q < end - 1; q++) slots[q] = slots[q + 1];
+    hashes.copyWithin(p, p + 1, end);
+    this.stamps.copyWithin(p, p + 1, end);
+    slots[end - 1] = undefined;
+    this.size--;
+  }
+
+  clear(): void {
+    this.allocate(MIN_HOMES);
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const homes = this.homes;
+    this.resize(homes < 65536 ? homes * 2 : Math.ceil(homes * 1.25));
+  }
+
+  /** Rebuilds with `homes` home positions; entries stay in hash order, so it is one pass. */
+  private resize(homes: number): void {
+    const oldSlots = this.slots;
+    const oldHashes = this.hashes;
+    const oldStamps = this.stamps;
+    for (;;) {
+      this.allocate(homes);
+      let next = 0;
+      let fits = true;
+      for (let i = 0; i < oldSlots.length; i++) {
+        const s = oldSlots[i];
+        if (s === undefined) continue;
+        const h = oldHashes[i];
+        const p = Math.max(this.home(h), next);
+        if (p >= this.slots.length) {
+          fits = false;
+          break;
+        }
+        this.slots[p] = s;
+        this.hashes[p] = h;
+        this.stamps[p] = oldStamps[i];
+        next = p + 1;
+      }
+      if (fits) return;
+      homes = Math.ceil(homes * 1.5);
+    }
+  }
+
+  *entries(): IterableIterator<[string, Value]> {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s !== undefined) yield [slotKey(s), slotValue(s)];
+    }
+  }
+
+  *keys(): IterableIterator<string> {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s !== undefined) yield slotKey(s);
+    }
+  }
+
+  /**
+   * One SCAN step. The cursor is 0 to start, else 1 + the hash to resume from. Calls `visit`
+   * for entries in hash order until it returned true `count` times (or about 10*count entries
+   * were seen), never stopping inside a run of equal hashes; returns the next cursor, "0" at
+   * the end.
+   */
+  scan(cursor: bigint, count: number, visit: (key: string, value: Value) => boolean): string {
+    if (cursor < 0n || cursor > BigInt(TWO_32)) return '0';
+    const from = cursor === 0n ? 0 : Number(cursor) - 1;
+    const slots = this.slots;
+    const hashes = this.hashes;
+    let p = this.home(from);
+    while (p < slots.length && (slots[p] === undefined || hashes[p] < from)) p++;
+    let found = 0;
+    let seen = 0;
+    let lastHash = -1;
+    for (; p < slots.length; p++) {
+      const s = slots[p];
+      if (s === undefined) continue;
+      const h = hashes[p];
+      if ((found >= count || seen >= count * 10) && h !== lastHash) return String(h + 1);
+      seen++;
+      lastHash = h;
+      if (visit(slotKey(s), slotValue(s))) found++;
+    }
+    return '0';
+  }
+
+  /** A random entry (RANDOMKEY, eviction samples); undefined when empty. */
+  sample(): [string, Value] | undefined {
+    if (this.size === 0) return undefined;
+    const slots = this.slots;
+    const n = slots.length;
+    // Probing random slots picks every entry with the same chance (taking the next entry after
+    // an empty slot would favour entries that follow gaps); the table is at least 10% full.
+    for (let tries = 0; tries < 64; tries++) {
+      const s = slots[Math.floor(Math.random() * n)];
+      if (s !== undefined) return [slotKey(s), slotValue(s)];
+    }
+    let p = Math.floor(Math.random() * n);
+    for (let i = 0; i < n; i++, p = p + 1 === n ? 0 : p + 1) {
+      const s = slots[p];
+      if (s !== undefined) return [slotKey(s), slotValue(s)];
+    }
+    return undefined;
+  }
+
+}

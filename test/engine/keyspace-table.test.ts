@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyspaceTable } from '../../src/engine/keyspace-table.js';
+import { MutableString } from '../../src/types/value.js';
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+}
+
+test('random inserts, overwrites and deletes agree with a Map', () => {
+  const rand = rng(7);
+  const t = new KeyspaceTable();
+  const model = new Map<string, string>();
+  for (let i = 0; i < 60000; i++) {
+    const k = 'k' + Math.floor(rand() * 5000);
+    const r = rand();
+    if (r < 0.5) {
+      const v = 'v' + i;
+      t.set(k, v);
+      model.set(k, v);
+    } else if (r < 0.8) {
+      assert.equal(t.delete(k), model.delete(k));
+    } else {
+      assert.equal(t.get(k), model.get(k));
+    }
+    assert.equal(t.size, model.size);
+  }
+  assert.deepEqual(new Map(t.entries()), model);
+  for (const k of model.keys()) t.delete(k);
+  assert.equal(t.size, 0);
+  assert.deepEqual([...t.keys()], []);
+});
+
+test('keys and values of any bytes and length, and object values', () => {
+  const t = new KeyspaceTable();
+  const long = 'x'.repeat(70000);
+  const binary = '\x00\xff\r\n\x01';
+  t.set(long, 'a');
+  t.set(binary, long);
+  t.set('', '');
+  const obj = MutableString.from('bytes');
+  t.set('obj', obj);
+  assert.equal(t.get(long), 'a');
+  assert.equal(t.get(binary), long);
+  assert.equal(t.get(''), '');
+  assert.equal(t.get('obj'), obj);
+  assert.equal(t.get(long + 'y'), undefined);
+  assert.equal(t.get('x'.repeat(69999)), undefined);
+  t.set('obj', 'now a string');
+  assert.equal(t.get('obj'), 'now a string');
+  assert.deepEqual(new Set(t.keys()), new Set([long, binary, '', 'obj']));
+});
+
+test('access stamps follow their entries through growth and deletes', () => {
+  const t = new KeyspaceTable();
+  for (let i = 0; i < 3000; i++) t.set('k' + i, 'v', i);
+  for (let i = 0; i < 3000; i += 2) t.delete('k' + i);
+  for (let i = 1; i < 3000; i += 2) assert.equal(t.stampOf('k' + i), i);
+  t.get('k1');
+  t.stampLast(99999);
+  assert.equal(t.stampOf('k1'), 99999);
+});
+
+test('SCAN returns every key present for the whole scan while the table grows and shrinks', () => {
+  const rand = rng(11);
+  for (let round = 0; round < 20; round++) {
+    const t = new KeyspaceTable();
+    const stable = new Set<string>();
+    for (let i = 0; i < 500; i++) {
+      t.set('s' + i, 'v');
+      stable.add('s' + i);
+    }
+    const seen = new Set<string>();
+    let cursor = 0n;
+    let extra = 0;
+    do {
+      const next = t.scan(cursor, 1 + Math.floor(rand() * 20), (k) => {
+        seen.add(k);
+        return true;
+      });
+      cursor = BigInt(next);
+      // Churn: add many keys (growth) or delete the volatile ones (shrink).
+      if (rand() < 0.5) for (let j = 0; j < 300; j++) t.set('x' + extra++, 'v');
+      else for (const k of [...t.keys()]) if (k.startsWith('x') && rand() < 0.9) t.delete(k);
+    } while (cursor !== 0n);
+    for (const k of stable) assert.ok(seen.has(k), `round ${round}: ${k} not returned`);
+  }
+});
+
+test('sample returns existing entries and eventually all of them', () => {
+  const t = new KeyspaceTable();
+  assert.equal(t.sample(), undefined);
+  for (let i = 0; i < 20; i++) t.set('k' + i, 'v' + i);
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const [k, v] = t.sample()!;
+    assert.equal(v, 'v' + k.slice(1));
+    seen.add(k);
+  }
+  assert.equal(seen.size, 20);
+});
