@@ -3,6 +3,7 @@
 //   publish-10   PUBLISH to a channel with 10 subscribers (the cost of delivering to all 10
 //                is included: the run ends when every subscriber received every message)
 //   multi-10     MULTI, 10 × SET, EXEC as one transaction
+//   set-10       the same 10 SETs without MULTI/EXEC (a reference: per 10 SETs)
 //
 // Usage: node bench/multi-pubsub.mjs [--rounds 3] [--ops 100000] [--clients 4] [--pipeline 50]
 //        (build first: npx tsc -p .)
@@ -128,6 +129,15 @@ const workloads = {
     const units = Math.ceil(OPS / 10 / CLIENTS) * CLIENTS;
     const before = cpuSeconds(server.pid);
     const n = await drive(server.port, unit, reply.length, units);
+    return { n, cpu: cpuSeconds(server.pid) - before };
+  },
+  // Reference: the same 10 SETs without MULTI/EXEC (what the transaction adds is the difference).
+  'set-10': async (server) => {
+    let unit = '';
+    for (let i = 0; i < 10; i++) unit += cmd('SET', `key:${i}`, 'value-value');
+    const units = Math.ceil(OPS / 10 / CLIENTS) * CLIENTS;
+    const before = cpuSeconds(server.pid);
+    const n = await drive(server.port, unit, '+OK\r\n'.length * 10, units);
     return { n, cpu: cpuSeconds(server.pid) - before };
   },
 };
