@@ -12,7 +12,7 @@
 
 import type { Family } from './command.js';
 import { ClientFlag, type Client } from '../server/client.js';
-import { err, NO_REPLY, SimpleString, type Reply } from '../resp/reply.js';
+import { asciiUpper, cstr, err, NO_REPLY, SimpleString, type Reply } from '../resp/reply.js';
 import { globMatch } from '../util/glob.js';
 import type { Server } from '../server/server.js';
 import { clientReport } from '../server/client-info.js';
@@ -82,7 +82,7 @@ export class PubSub {
   readonly patterns = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
 
-  constructor(private readonly server: Server) {
+  constructor(server: Server) {
     server.publish = (channel, message) => this.publish(channel, message, GLOBAL);
     server.info.field('stats', 'pubsub_channels', () => this.channels.size);
     server.info.field('stats', 'pubsub_patterns', () => this.patterns.size);
@@ -248,7 +248,7 @@ function numsub(table: Map<string, Set<Client>> | undefined, argv: string[]): Re
 }
 
 function subcommandSyntaxError(argv: string[]): never {
-  return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+  return err(`ERR unknown subcommand or wrong number of arguments for '${cstr(argv[1]).slice(0, 128)}'. Try ${asciiUpper(cstr(argv[0]))} HELP.`);
 }
 
 const PUBSUB_HELP = [

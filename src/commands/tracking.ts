@@ -3,15 +3,16 @@
 
 import type { Family } from './command.js';
 import { ClientFlag, type Client } from '../server/client.js';
-import { err, ErrorReply, Errors, MapReply, OK, SetReply, type Reply } from '../resp/reply.js';
+import { cstr, err, ErrorReply, Errors, MapReply, OK, SetReply, type Reply } from '../resp/reply.js';
 import { encodeReply } from '../resp/encoder.js';
 import { parseInt64 } from '../util/numbers.js';
 import { tracking, trackingOf } from '../engine/tracking.js';
 
 /**
- * Checks BCAST prefixes against the client's and each other: one may not start another.
- * Returns false after replying with the error. (Redis 7.0 reports an overlap between two new
- * prefixes after the first one and then goes on to enable tracking anyway; so does Larder.)
+ * Checks BCAST prefixes against the client's and against each other: one may not start another.
+ * Returns the error, if any, and whether it stops the command: Redis 7.0 reports an overlap
+ * between two new prefixes after the first one and then enables tracking anyway (two replies);
+ * so does Larder.
  */
 function prefixCollision(c: Client, prefixes: string[]): { error: string; fatal: boolean } | undefined {
   const overlap = (a: string, b: string) => (a.length <= b.length ? b.startsWith(a) : a.startsWith(b));
@@ -19,22 +20,16 @@ function prefixCollision(c: Client, prefixes: string[]): { error: string; fatal:
   for (let i = 0; i < prefixes.length; i++) {
     for (const p of existing) {
       if (overlap(p, prefixes[i])) {
-        return { error: `ERR Prefix '${cString(prefixes[i])}' overlaps with an existing prefix '${cString(p)}'. Prefixes for a single client must not overlap.`, fatal: true };
+        return { error: `ERR Prefix '${cstr(prefixes[i])}' overlaps with an existing prefix '${cstr(p)}'. Prefixes for a single client must not overlap.`, fatal: true };
       }
     }
     for (let j = i + 1; j < prefixes.length; j++) {
       if (overlap(prefixes[i], prefixes[j])) {
-        return { error: `ERR Prefix '${cString(prefixes[i])}' overlaps with another provided prefix '${cString(prefixes[j])}'. Prefixes for a single client must not overlap.`, fatal: i === 0 };
+        return { error: `ERR Prefix '${cstr(prefixes[i])}' overlaps with another provided prefix '${cstr(prefixes[j])}'. Prefixes for a single client must not overlap.`, fatal: i === 0 };
       }
     }
   }
   return undefined;
-}
-
-/** A string as a C "%s" prints it (up to the first NUL). */
-function cString(s: string): string {
-  const nul = s.indexOf('\0');
-  return nul < 0 ? s : s.slice(0, nul);
 }
 
 function clientTracking(c: Client, argv: string[]): Reply {

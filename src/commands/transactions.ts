@@ -60,7 +60,7 @@ class Transactions {
   /** Keys watched by all clients together: the write path returns at once while it is 0. */
   watching = 0;
 
-  constructor(private readonly server: Server) {
+  constructor(server: Server) {
     server.queueMulti = (c, cmd, argv) => this.queue(c, cmd, argv);
     server.discardTransaction = (c) => this.discard(c);
     server.keyListeners.push((db, key) => {
