@@ -25,6 +25,8 @@ export interface Step {
    * written as <idN> (N the connection) in the transcript, since the servers number differently.
    */
   ids?: boolean;
+  /** In a synced session: no sync after this step (e.g. inside MULTI, where PING is queued). */
+  noSync?: boolean;
 }
 
 const ID_TOKEN = '\u0000id:';
@@ -42,6 +44,18 @@ export interface SessionOptions {
   normalize?: (raw: string) => string;
   /** FLUSHALL before the session (default true). */
   flush?: boolean;
+  /**
+   * Instead of fixed read counts: after each step (and the reads it names, if any) every
+   * connection sends PING __sync__ and everything it receives up to that PING's reply is
+   * recorded (for randomized sessions).
+   */
+  sync?: boolean;
+}
+
+const SYNC = '__sync__';
+
+function isSyncReply(raw: string): boolean {
+  return raw === `$${SYNC.length}\r\n${SYNC}\r\n` || raw === `*2\r\n$4\r\npong\r\n$${SYNC.length}\r\n${SYNC}\r\n`;
 }
 
 async function run(server: RunningServer, steps: Step[], opts: SessionOptions, n: number): Promise<string[]> {
@@ -61,6 +75,27 @@ async function run(server: RunningServer, steps: Step[], opts: SessionOptions, n
       const cmd = step.cmd.map((a) => (typeof a === 'string' && a.startsWith(ID_TOKEN) ? String(ids[Number(a.slice(ID_TOKEN.length))]) : a));
       conns[c].writeRaw(encode(cmd));
       if (step.sleep) await new Promise((r) => setTimeout(r, step.sleep));
+      if (opts.sync) {
+        // Replies the step names are read first (so that a PING never travels with the command).
+        for (const [i, count] of Object.entries(step.reads ?? {})) {
+          for (let k = 0; k < count; k++) transcript.push(text(Number(i), await conns[Number(i)].read(5000)));
+        }
+        if (step.noSync) continue;
+        // The sender first: once its PING answered, whatever its command made the server send
+        // elsewhere (even once per event-loop turn, like BCAST invalidations) has been sent.
+        for (const i of [c, ...Array.from({ length: n }, (_, k) => k).filter((k) => k !== c)]) {
+          if (conns[i].isClosed) continue;
+          conns[i].writeRaw(encode(['PING', SYNC]));
+          for (;;) {
+            const r = await conns[i].read(5000);
+            const t = text(i, r);
+            if (isSyncReply(t.slice(t.indexOf(' ') + 1))) break;
+            transcript.push(t);
+          }
+          transcript.push(`${i}: synced`);
+        }
+        continue;
+      }
       const reads = step.reads ?? { [c]: 1 };
       for (const [i, count] of Object.entries(reads)) {
         for (let k = 0; k < count; k++) {

@@ -208,3 +208,34 @@ async function waitFor(cond: () => Promise<boolean>): Promise<void> {
   }
   throw new Error('condition not reached');
 }
+
+test('random subscriptions and publishing over three connections behave as in Redis', async () => {
+  // Channels and disjoint patterns (Redis walks its pattern table in hash order, so no channel
+  // may match two patterns); no UNSUBSCRIBE-all with several channels (hash order too).
+  let seed = 777;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
+  };
+  const channel = () => ['a1', 'a2', 'b1', 'b2', 'c1'][rand(5)];
+  const pattern = () => ['a*', 'b?'][rand(2)];
+  const subscriptions: (() => string[])[] = [
+    () => ['SUBSCRIBE', channel()], () => ['SUBSCRIBE', channel(), channel()], () => ['UNSUBSCRIBE', channel()],
+    () => ['PSUBSCRIBE', pattern()], () => ['PUNSUBSCRIBE', pattern()], () => ['PUNSUBSCRIBE'],
+    () => ['SSUBSCRIBE', channel()], () => ['SUNSUBSCRIBE', channel()], () => ['GET', 'k'],
+  ];
+  const publishing: (() => string[])[] = [
+    () => ['PUBLISH', channel(), `m${rand(100)}`], () => ['PUBLISH', channel(), `m${rand(100)}`], () => ['SPUBLISH', channel(), 's'],
+    () => ['PUBSUB', 'NUMSUB', channel(), channel()], () => ['PUBSUB', 'NUMPAT'], () => ['PUBSUB', 'SHARDNUMSUB', channel()],
+  ];
+  for (const resp3 of [[], [1]]) {
+    const steps: Step[] = [];
+    // Connections 0 and 1 subscribe (1 in RESP3 in the second round), connection 2 publishes.
+    for (let i = 0; i < 150; i++) {
+      if (rand(2) === 0) steps.push({ c: rand(2), cmd: subscriptions[rand(subscriptions.length)]() });
+      else steps.push({ c: 2, cmd: publishing[rand(publishing.length)]() });
+    }
+    const transcript = await checkSession(d, steps, { sync: true, conns: 3, resp3 });
+    assert.ok(transcript.filter((t) => t.includes('message')).length > 20);
+  }
+});

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import { checkSession, idOf, missing, PROBES, type Step } from '../helpers/sessions.js';
@@ -178,4 +179,43 @@ test('a RESP3 redirect client gets push messages, subscribed or not', async (t) 
     on(0, ['FLUSHALL'], { 0: 1, 2: 1 }),
     on(0, ['CLIENT', 'TRACKING', 'off']),
   ], { resp3: [2] });
+});
+
+test('random reads and writes with tracking clients in every mode behave as in Redis', async (t) => {
+  if (!(await needs(t, [PROBES.hello, PROBES.clientId]))) return;
+  let seed = 4242;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
+  };
+  const key = () => ['a:1', 'a:2', 'b:1', 'b:2', 'c'][rand(5)];
+  // 0: RESP3 tracking on its own connection; 1: RESP2 redirecting to 2 (subscribed); 3 writes.
+  const modes: [string[], string[]][] = [
+    [['CLIENT', 'TRACKING', 'on'], ['CLIENT', 'TRACKING', 'on', 'REDIRECT', idOf(2)]],
+    [['CLIENT', 'TRACKING', 'on', 'NOLOOP'], ['CLIENT', 'TRACKING', 'on', 'REDIRECT', idOf(2), 'NOLOOP']],
+    [['CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'a:'], ['CLIENT', 'TRACKING', 'on', 'BCAST', 'REDIRECT', idOf(2)]],
+    [['CLIENT', 'TRACKING', 'on', 'OPTIN'], ['CLIENT', 'TRACKING', 'on', 'OPTOUT', 'REDIRECT', idOf(2)]],
+  ];
+  const ops: (() => string[])[] = [
+    () => ['GET', key()], () => ['MGET', key(), key()], () => ['SET', key(), String(rand(9))], () => ['DEL', key(), key()],
+    () => ['INCR', 'c'], () => ['CLIENT', 'CACHING', rand(2) ? 'yes' : 'no'],
+  ];
+  for (const [mode0, mode1] of modes) {
+    const steps: Step[] = [
+      { c: 2, cmd: ['SUBSCRIBE', '__redis__:invalidate'] }, { c: 0, cmd: mode0 }, { c: 1, cmd: mode1 },
+    ];
+    for (let i = 0; i < 100; i++) {
+      const c = [0, 1, 3][rand(3)];
+      if (rand(8) === 0) {
+        // A transaction: synced only once it is over (PING would be queued).
+        steps.push({ c, cmd: ['MULTI'], noSync: true, reads: { [c]: 1 } });
+        for (let j = rand(3); j >= 0; j--) steps.push({ c, cmd: ops[rand(ops.length)](), noSync: true, reads: { [c]: 1 } });
+        steps.push({ c, cmd: ['EXEC'], reads: { [c]: 1 } });
+      } else {
+        steps.push({ c, cmd: rand(20) === 0 ? ['FLUSHALL'] : ops[rand(ops.length)](), reads: { [c]: 1 } });
+      }
+    }
+    const transcript = await checkSession(d, steps, { sync: true, conns: 4, resp3: [0] });
+    assert.ok(transcript.some((l) => l.includes('invalidate')), 'some invalidations');
+  }
 });

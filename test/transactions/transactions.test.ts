@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
-import { checkSession, missing, PROBES } from '../helpers/sessions.js';
+import { checkSession, missing, PROBES, type Step } from '../helpers/sessions.js';
 
 let d: Differential;
 before(async () => {
@@ -152,4 +152,25 @@ test('SUBSCRIBE inside a transaction writes its confirmations into the EXEC repl
     { cmd: ['MULTI'] }, { cmd: ['SUBSCRIBE', 'a'] }, { cmd: ['PSUBSCRIBE', 'p*'] }, { cmd: ['SSUBSCRIBE', 's'] }, { cmd: ['EXEC'] },
     { cmd: ['UNSUBSCRIBE', 'a'] }, { cmd: ['PUNSUBSCRIBE', 'p*'] },
   ]);
+});
+
+test('random transactions over three connections behave as in Redis', async () => {
+  // A seeded mix of WATCH/MULTI/EXEC/DISCARD and writes, reads, flushes and swaps on a few keys.
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
+  };
+  const key = () => `k${rand(4)}`;
+  const commands: (() => string[])[] = [
+    () => ['WATCH', key(), key()], () => ['UNWATCH'], () => ['MULTI'], () => ['EXEC'], () => ['EXEC'], () => ['DISCARD'],
+    () => ['SET', key(), String(rand(100))], () => ['DEL', key()], () => ['GET', key()], () => ['INCR', key()],
+    () => ['MSET', key(), 'a', key(), 'b'], () => ['EXISTS', key()], () => ['SELECT', String(rand(2))],
+    () => ['FLUSHDB'], () => ['SWAPDB', '0', '1'], () => ['RENAME', key(), key()], () => ['NOSUCHCOMMAND'], () => ['SET', key()],
+  ];
+  for (let round = 0; round < 4; round++) {
+    const steps: Step[] = [];
+    for (let i = 0; i < 150; i++) steps.push({ c: rand(3), cmd: commands[rand(commands.length)]() });
+    await checkSession(d, steps);
+  }
 });
