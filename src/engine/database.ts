@@ -108,9 +108,11 @@ export class Database {
    */
   set(key: string, value: Value): void {
     const o = this.owner;
-    if (this.expires.size !== 0) this.expiredNow(key);
+    // One lookup of the expiry table when the key has no TTL (the common case).
+    const ttl = this.expires.size !== 0 && this.expires.get(key) !== undefined;
+    if (ttl) this.expiredNow(key);
     this.store(key, value, o.storeStamp(o.lfu ? this.keys.stampOf(key) : undefined));
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (ttl) this.expires.delete(key);
   }
 
   /** Stores a value, keeping the key's expiry and access stamp (in-place changes). */
