@@ -1,26 +1,32 @@
-// Every command family, registered into the command table at startup.
+// Every command family, registered into the command table at startup. Families that add
+// subcommands to another family's container command come after it.
 
 import type { Family } from './command.js';
+import { adminFamily } from './admin.js';
 import { client } from './client.js';
+import { configFamily } from './config.js';
 import { connection } from './connection.js';
+import { debugFamily } from './debug.js';
+import { geo } from './geo.js';
+import { hashes } from './hashes.js';
+import { infoFamily } from './info.js';
 import { introspection } from './introspection.js';
 import { keys } from './keys.js';
+import { latencyFamily } from './latency.js';
+import { lists } from './lists.js';
+import { memoryFamily } from './memory.js';
 import { monitorCommands } from './monitor.js';
 import { pubsubCommands } from './pubsub.js';
+import { sets } from './sets.js';
+import { slowlogFamily } from './slowlog.js';
 import { strings } from './strings.js';
 import { trackingCommands } from './tracking.js';
 import { transactionCommands } from './transactions.js';
-import { configFamily } from './config.js';
-import { infoFamily } from './info.js';
-import { slowlogFamily } from './slowlog.js';
-import { latencyFamily } from './latency.js';
-import { debugFamily } from './debug.js';
-import { memoryFamily } from './memory.js';
-import { adminFamily } from './admin.js';
+import { zsets } from './zsets.js';
 
-// trackingCommands adds its subcommands to CLIENT: it comes after `client`.
 export const allFamilies: Family[] = [
-  connection, client, introspection, keys, strings,
+  connection, client, introspection, keys, strings, lists, hashes, sets, zsets, geo,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
+  // trackingCommands adds its subcommands to CLIENT.
   transactionCommands, pubsubCommands, monitorCommands, trackingCommands,
 ];

@@ -35,6 +35,9 @@ interface Blocked {
   timer: NodeJS.Timeout | null;
 }
 
+/** The longest delay setTimeout honours (2^31-1 ms); longer ones fire at once. */
+const MAX_TIMER_DELAY = 2147483647;
+
 export class Blocking {
   /** Per database: key -> blocked clients in arrival order. */
   private readonly waiting = new Map<Database, Map<string, Blocked[]>>();
@@ -80,11 +83,18 @@ export class Blocking {
     }
     this.byClient.set(c, entry);
     c.flags |= ClientFlag.Blocked;
-    if (spec.deadline > 0) {
-      const delay = Math.max(0, spec.deadline - Date.now());
-      entry.timer = setTimeout(() => this.unblock(c, spec.timeoutReply), delay);
-    }
+    if (spec.deadline > 0) this.arm(entry);
     return NO_REPLY;
+  }
+
+  /** Starts (or continues) the timeout timer; setTimeout can't wait more than ~24.8 days. */
+  private arm(entry: Blocked): void {
+    const delay = Math.max(0, entry.spec.deadline - Date.now());
+    if (delay > MAX_TIMER_DELAY) {
+      entry.timer = setTimeout(() => this.arm(entry), MAX_TIMER_DELAY);
+    } else {
+      entry.timer = setTimeout(() => this.unblock(entry.client, entry.spec.timeoutReply), delay);
+    }
   }
 
   /** A key changed: if clients wait on it, serve them after the current command. */
@@ -206,13 +216,16 @@ export function canBlock(c: Client): boolean {
 /**
  * A blocking timeout argument as an absolute deadline in ms (0 = forever), with Redis's
  * errors: seconds with fractions (BLPOP…), or whole milliseconds (XREAD BLOCK).
+ *
+ * Seconds are read as Redis reads them (a long double, times 1000, rounded up, converted to a
+ * long long): "inf" and values too large for a long long in ms come out negative ("timeout is
+ * negative"), values below one ms round up to 1 ms, tiny negative values round to 0 (forever).
  */
 export function timeoutArg(c: Client, text: string, unit: 'seconds' | 'milliseconds' = 'seconds'): number {
+  void c;
   let ms: number;
   if (unit === 'seconds') {
-    const v = parseDouble(text);
-    if (v === undefined || !Number.isFinite(v)) err('ERR timeout is not a float or out of range');
-    ms = Math.ceil(v * 1000);
+    ms = secondsToMs(text);
   } else {
     const v = parseInt64(text);
     if (v === undefined) err('ERR timeout is not an integer or out of range');
@@ -220,4 +233,76 @@ export function timeoutArg(c: Client, text: string, unit: 'seconds' | 'milliseco
   }
   if (ms < 0) err('ERR timeout is negative');
   return ms > 0 ? Date.now() + ms : 0;
+}
+
+const LLONG_MIN = -9223372036854775808;
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * (long long)ceill(strtold(text) * 1000.0), as Redis computes a timeout in ms: the decimal is
+ * rounded to a long double (64-bit significand), multiplied by 1000 and rounded again, then
+ * rounded up. Out of range results (inf, huge values) become LLONG_MIN, like the C conversion
+ * on x86. Hex forms and inf go through doubles.
+ */
+function secondsToMs(text: string): number {
+  const m = text.length < 5 * 1024 ? DECIMAL.exec(text) : null;
+  if (m === null || (m[2] === '' && (m[3] === undefined || m[3] === ''))) {
+    const v = parseDouble(text);
+    if (v === undefined) err('ERR timeout is not a float or out of range');
+    const ms = Math.ceil(v * 1000);
+    return Number.isFinite(ms) && Math.abs(ms) < 9223372036854775808 ? ms + 0 : LLONG_MIN;
+  }
+  const negative = m[1] === '-';
+  const frac = m[3] ?? '';
+  const digits = BigInt((m[2] + frac) || '0');
+  if (digits === 0n) return 0;
+  const exp10 = Number(m[4] ?? '0') - frac.length;
+  // strtold's range: overflow and underflow to zero are errors for Redis (ERANGE).
+  const magnitude = digits.toString().length - 1 + exp10;
+  if (magnitude > 4932 || magnitude < -4951) err('ERR timeout is not a float or out of range');
+  if (magnitude > 40) return LLONG_MIN;
+  if (magnitude < -40) return negative ? 0 : 1;
+  // value = num / den exactly.
+  const num = exp10 >= 0 ? digits * 10n ** BigInt(exp10) : digits;
+  const den = exp10 >= 0 ? 1n : 10n ** BigInt(-exp10);
+  // Round to a 64-bit significand: s * 2^e.
+  let e = bitLength(num) - bitLength(den) - 64;
+  let s = roundDiv(e >= 0 ? num : num << BigInt(-e), e >= 0 ? den << BigInt(e) : den);
+  if (bitLength(s) > 64) {
+    s = roundShift(s, 1);
+    e++;
+  } else if (bitLength(s) < 64) {
+    e--;
+    s = roundDiv(e >= 0 ? num : num << BigInt(-e), e >= 0 ? den << BigInt(e) : den);
+  }
+  // Times 1000, rounded to 64 bits again.
+  let p = s * 1000n;
+  const extra = bitLength(p) - 64;
+  if (extra > 0) {
+    p = roundShift(p, extra);
+    e += extra;
+  }
+  // ceil for positive values; ceil(-x) = -floor(x) for negative ones.
+  let r: bigint;
+  if (e >= 0) r = p << BigInt(e);
+  else if (negative) r = p >> BigInt(-e);
+  else r = (p + (1n << BigInt(-e)) - 1n) >> BigInt(-e);
+  if (r >= 9223372036854775808n) return LLONG_MIN;
+  return negative ? (r === 0n ? 0 : -Number(r)) : Number(r);
+}
+
+function bitLength(n: bigint): number {
+  return n === 0n ? 0 : n.toString(2).length;
+}
+
+/** n / d rounded to nearest, ties to even. */
+function roundDiv(n: bigint, d: bigint): bigint {
+  const q = n / d;
+  const r2 = (n % d) * 2n;
+  if (r2 > d || (r2 === d && (q & 1n) === 1n)) return q + 1n;
+  return q;
+}
+
+function roundShift(n: bigint, k: number): bigint {
+  return roundDiv(n, 1n << BigInt(k));
 }

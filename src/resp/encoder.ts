@@ -33,6 +33,9 @@ export function encodeReply(reply: Reply, resp: number): string {
   }
   if (reply === null) return resp === 2 ? '$-1\r\n' : '_\r\n';
   if (Array.isArray(reply)) {
+    // An array of bulk strings may carry its own RESP text (identical in RESP2 and RESP3).
+    const pre = (reply as { encoded?: string }).encoded;
+    if (pre !== undefined) return pre;
     let out = '*' + reply.length + '\r\n';
     for (let i = 0; i < reply.length; i++) out += encodeReply(reply[i], resp);
     return out;
@@ -43,7 +46,7 @@ export function encodeReply(reply: Reply, resp: number): string {
     return '$' + reply.byteLength + '\r\n' + bytesToLatin1(reply) + '\r\n';
   }
   if (reply instanceof DoubleReply) {
-    const text = formatDouble(reply.value);
+    const text = reply.text ?? formatDouble(reply.value);
     return resp === 2 ? '$' + text.length + '\r\n' + text + '\r\n' : ',' + text + '\r\n';
   }
   if (reply instanceof MapReply) {

@@ -52,7 +52,8 @@ export class CommandError extends Error {
 }
 
 export class DoubleReply {
-  constructor(readonly value: number) {}
+  /** `text`, when given, is the exact rendering (e.g. GEOPOS's %.17Lf coordinates); else %.17g. */
+  constructor(readonly value: number, readonly text?: string) {}
 }
 
 /** A map, as a flat list of alternating keys and values. RESP2 renders it as a flat array. */

@@ -95,25 +95,94 @@ export function formatDouble(x: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (Number.isNaN(x)) return 'nan';
+  // Integers below 2^53 print as their digits (String gives them exactly; -0 excepted).
+  if (Number.isInteger(x) && x !== 0 && x < 9007199254740992 && x > -9007199254740992) return String(x);
   return formatG(x, 17);
 }
 
-/** C's `%.<precision>g`. */
+/** C's `%.<precision>g` (precision 1..17), rounding the exact value half to even as glibc does. */
 export function formatG(x: number, precision: number): string {
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const expForm = x.toExponential(precision - 1); // d.ddde±X, already rounded
+  // Significant digits and decimal exponent of x rounded to `precision` digits.
+  const expForm = x.toExponential(precision - 1); // d.ddde±X, ties rounded away from zero
   const ePos = expForm.indexOf('e');
-  const exp = parseInt(expForm.slice(ePos + 1), 10);
-  if (exp < -4 || exp >= precision) {
-    let mantissa = expForm.slice(0, ePos);
-    if (mantissa.indexOf('.') >= 0) mantissa = mantissa.replace(/0+$/, '').replace(/\.$/, '');
-    const sign = exp < 0 ? '-' : '+';
-    const digits = Math.abs(exp);
-    return `${mantissa}e${sign}${digits < 10 ? '0' : ''}${digits}`;
+  let exp = parseInt(expForm.slice(ePos + 1), 10);
+  let digits = expForm.slice(x < 0 ? 1 : 0, ePos).replace('.', '');
+  const tie = exactDigitsIfTie(x, precision);
+  if (tie !== undefined && (tie.charCodeAt(precision - 1) & 1) === 0) {
+    // An exact tie: C keeps the even neighbour, below the one JS chose.
+    digits = tie.slice(0, precision);
+    exp = tie.length - tie.exponentShift - 1;
   }
-  let fixed = x.toFixed(precision - 1 - exp);
+  const sign = x < 0 ? '-' : '';
+  if (exp < -4 || exp >= precision) {
+    let mantissa = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
+    if (mantissa.indexOf('.') >= 0) mantissa = mantissa.replace(/0+$/, '').replace(/\.$/, '');
+    const digitsExp = Math.abs(exp);
+    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${digitsExp < 10 ? '0' : ''}${digitsExp}`;
+  }
+  let fixed: string;
+  if (exp >= 0) {
+    fixed = digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1);
+  } else {
+    fixed = '0.' + '0'.repeat(-exp - 1) + digits;
+  }
   if (fixed.indexOf('.') >= 0) fixed = fixed.replace(/0+$/, '').replace(/\.$/, '');
-  return fixed;
+  return sign + fixed;
+}
+
+/**
+ * When |x| written exactly in decimal has exactly precision+1 significant digits (the last one
+ * a 5: a rounding tie), those digits (with `exponentShift`, the number of them after the decimal
+ * point); otherwise undefined. Only such values round differently in C (half to even) and JS
+ * (half up). A non-integer tie has at most 25 fractional bits; an integer tie needs precision <= 15.
+ */
+function exactDigitsIfTie(x: number, precision: number): (string & { exponentShift: number }) | undefined {
+  const a = Math.abs(x);
+  let digits: string;
+  let shift = 0;
+  if (Number.isInteger(a)) {
+    if (precision > 15 || a >= 1e21) return undefined;
+    digits = String(a).replace(/0+$/, '');
+    shift = digits.length - String(a).length; // negative: trailing zeros dropped
+  } else {
+    if (!Number.isInteger(a * 33554432)) return undefined;
+    let m = a;
+    while (!Number.isInteger(m)) {
+      m *= 2;
+      shift++;
+    }
+    digits = (BigInt(m) * 5n ** BigInt(shift)).toString();
+  }
+  if (digits.length !== precision + 1 || digits.charCodeAt(precision) !== 53) return undefined;
+  return Object.assign(digits, { exponentShift: shift }) as unknown as string & { exponentShift: number };
+}
+
+/**
+ * C's `%.<f>f` (printf rounds the exact binary value half to even; JS's toFixed rounds ties up
+ * and switches to exponent notation from 1e21).
+ */
+export function formatFixed(x: number, f: number): string {
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x !== x) return x < 0 ? '-nan' : 'nan';
+  const neg = x < 0 || Object.is(x, -0);
+  const a = Math.abs(x);
+  let s: string;
+  if (a >= 1e21) {
+    s = BigInt(a).toString() + (f > 0 ? '.' + '0'.repeat(f) : '');
+  } else {
+    s = a.toFixed(f);
+    // A tie: exactly f+1 fractional bits, so exactly f+1 decimals; toFixed rounded it up.
+    const scaled = a * 2 ** (f + 1);
+    if (Number.isInteger(scaled) && !Number.isInteger(scaled / 2)) {
+      const exact = a.toFixed(f + 1);
+      const truncated = exact.slice(0, -1).replace(/\.$/, '');
+      const lastDigit = truncated.charCodeAt(truncated.length - 1) - 48;
+      if (lastDigit % 2 === 0) s = truncated;
+    }
+  }
+  return neg ? '-' + s : s;
 }
 
 /** Formats an integer-valued or any double the way Redis's d2string / %.17g does for replies. */
