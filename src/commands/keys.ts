@@ -59,12 +59,12 @@ function lookupNoTouch(c: Client, key: string, notify = true): Value | undefined
   return v;
 }
 
-/** Adds a key to a database as Redis's dbAdd does: the value, its stamp, the `new` event. */
+/** Adds a key to a database as Redis's dbAdd does: the value (with the `new` event), its stamp. */
 function addKey(server: Server, db: Database, key: string, value: Value, stamp: number | undefined, when: ExpireTime | undefined): void {
+  void server;
   db.set(key, value);
   if (stamp !== undefined) db.setAccess(key, stamp);
   if (when !== undefined) db.setExpire(key, when);
-  server.notify(Notify.New, 'new', key, db.id);
 }
 
 /** Redis's addReplyHelp: a header, the lines, and HELP, as status replies. */

@@ -149,6 +149,7 @@ function mget(c: Client, argv: string[]): Reply {
     const v = c.db.get(argv[i]);
     if (v === undefined) {
       c.server.stats.keyspaceMisses++;
+      if (c.server.notifyFlags & Notify.KeyMiss) c.server.notify(Notify.KeyMiss, 'keymiss', argv[i], c.db.id);
       out[i - 1] = null;
     } else if (typeof v === 'string') {
       c.server.stats.keyspaceHits++;

@@ -142,19 +142,26 @@ export class Blocking {
     for (const entry of [...list]) {
       if (!this.byClient.has(entry.client)) continue;
       const c = entry.client;
+      const server = this.server;
       const savedDb = c.db;
+      // Served as if it were running its command (Redis sets current_client to the receiver):
+      // what its own write causes it to receive (invalidations) follows its reply.
+      const savedCurrent = server.currentClient;
+      server.currentClient = c;
+      server.callDepth++;
       c.db = entry.db;
       let reply: Reply | undefined;
       // The blocked command is about to write (snapshots save what it touches first).
-      const server = this.server;
       if (server.beforeWriteHooks.length !== 0 && c.lastCommand !== null && c.argv !== null) server.beforeWrite(c, c.lastCommand, c.argv);
       try {
         reply = entry.spec.tryServe(key);
       } finally {
         c.db = savedDb;
+        server.callDepth--;
       }
-      if (reply === undefined) continue;
-      this.unblock(c, reply);
+      if (reply !== undefined) this.unblock(c, reply);
+      if (server.afterReplyHooks.length !== 0) server.afterReply(c);
+      server.currentClient = savedCurrent;
     }
   }
 

@@ -4,6 +4,7 @@
 import { KeyTable } from './key-table.js';
 import { KeyspaceTable } from './keyspace-table.js';
 import type { Value } from '../types/value.js';
+import { Notify } from '../config/settings.js';
 
 /** What a database needs from the engine that owns it. */
 export interface DatabaseOwner {
@@ -33,6 +34,10 @@ export interface DatabaseOwner {
    * under LFU the overwritten key's counter, counted as an access. `previous` only under LFU.
    */
   storeStamp(previous: number | undefined): number;
+  /** Enabled keyspace notification classes: new keys are only looked for when `new` is on. */
+  readonly notifyFlags: number;
+  /** A key was added (Redis's dbAdd): the `new` keyspace event. */
+  keyCreated(db: Database, key: string): void;
 }
 
 export class Database {
@@ -102,16 +107,35 @@ export class Database {
     return when !== undefined && when < this.owner.now;
   }
 
-  /** Stores a value and clears any expiry (SET semantics); stamps it as a new value. */
+  /**
+   * Stores a value and clears any expiry (SET semantics); stamps it as a new value. A key whose
+   * time has come is expired first, as Redis's write lookup does: its `expired` event then
+   * precedes the `new` one.
+   */
   set(key: string, value: Value): void {
     const o = this.owner;
-    this.keys.set(key, value, o.storeStamp(o.lfu ? this.keys.stampOf(key) : undefined));
-    if (this.expires.size !== 0) this.expires.delete(key);
+    // One lookup of the expiry table when the key has no TTL (the common case).
+    const ttl = this.expires.size !== 0 && this.expires.get(key) !== undefined;
+    if (ttl) this.expiredNow(key);
+    this.store(key, value, o.storeStamp(o.lfu ? this.keys.stampOf(key) : undefined));
+    if (ttl) this.expires.delete(key);
   }
 
   /** Stores a value, keeping the key's expiry and access stamp (in-place changes). */
   replace(key: string, value: Value): void {
-    this.keys.set(key, value);
+    this.store(key, value, undefined);
+  }
+
+  /** Every key added to the database passes here: the `new` event when that class is on. */
+  private store(key: string, value: Value, stamp: number | undefined): void {
+    const keys = this.keys;
+    if ((this.owner.notifyFlags & Notify.New) === 0) {
+      keys.set(key, value, stamp);
+      return;
+    }
+    const before = keys.size;
+    keys.set(key, value, stamp);
+    if (keys.size !== before) this.owner.keyCreated(this, key);
   }
 
   delete(key: string): boolean {

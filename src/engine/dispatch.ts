@@ -56,21 +56,22 @@ export function processCommand(c: Client, argv: string[]): Reply {
     return reject(c, undefined, unknownCommandError(c, argv));
   }
   c.lastCommand = cmd;
-  if (!checkArity(cmd, argv.length)) return reject(c, cmd, arityError(cmd));
+  if (!checkArity(cmd, argv.length)) return reject(c, cmd, arityError(cmd), argv);
   const flags = cmd.flags;
   if (cmd.protectedBy !== null && !server.allowProtected(cmd.protectedBy, c)) {
-    return reject(c, cmd, protectedCommandError(cmd.name.toUpperCase(), cmd.protectedBy));
+    return reject(c, cmd, protectedCommandError(cmd.name.toUpperCase(), cmd.protectedBy), argv);
   }
-  if (!c.authenticated && (flags & Flag.NoAuth) === 0 && server.requiresAuth()) return reject(c, cmd, Errors.noAuth);
+  if (!c.authenticated && (flags & Flag.NoAuth) === 0 && server.requiresAuth()) return reject(c, cmd, Errors.noAuth, argv);
   if ((c.flags & ClientFlag.Multi) !== 0 && (flags & Flag.NoMulti) !== 0) {
-    return reject(c, cmd, 'ERR Command not allowed inside a transaction');
+    return reject(c, cmd, 'ERR Command not allowed inside a transaction', argv);
   }
   const denied = server.checks.length === 0 ? undefined : runChecks(c, cmd, argv);
-  if (denied !== undefined) return reject(c, cmd, denied);
+  if (denied !== undefined) return reject(c, cmd, denied, argv);
   if ((c.flags & ClientFlag.PubSub) !== 0 && c.resp === 2 && !PUBSUB_CONTEXT_COMMANDS.has(cmd.parent?.name ?? cmd.name)) {
     return reject(
       c, cmd,
       `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      argv,
     );
   }
   // CLIENT PAUSE: the command waits (its client is postponed) and runs again when the pause ends.
@@ -99,10 +100,21 @@ function protectedCommandError(name: string, option: string): string {
   return `ERR ${name} command not allowed. If the ${option} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`;
 }
 
-/** Rejects a request before it runs: error reply, stats, and EXECABORT for a transaction. */
-export function reject(c: Client, cmd: Command | undefined, message: string): ErrorReply {
+/**
+ * Rejects a request before it runs: error reply, stats, and EXECABORT for a transaction. A
+ * rejected EXEC ends the transaction, with the reason in its error (Redis's execCommandAbort);
+ * MONITOR then sees the EXEC that closes the MULTI it saw.
+ */
+export function reject(c: Client, cmd: Command | undefined, message: string, argv?: string[]): ErrorReply {
   if ((c.flags & ClientFlag.Multi) !== 0) c.flags |= ClientFlag.DirtyExec;
-  if (cmd !== undefined) cmd.rejectedCalls++;
+  if (cmd !== undefined) {
+    cmd.rejectedCalls++;
+    if (cmd.name === 'exec' && cmd.parent === null) {
+      c.server.discardTransaction(c);
+      message = `EXECABORT Transaction discarded because of: ${message.startsWith('ERR ') ? message.slice(4) : message}`;
+      if (argv !== undefined && c.server.feedMonitors !== null) c.server.feedMonitors(c, argv);
+    }
+  }
   const reply = new ErrorReply(message);
   c.server.countError(reply);
   return reply;
@@ -115,7 +127,9 @@ export function reject(c: Client, cmd: Command | undefined, message: string): Er
 export function call(c: Client, cmd: Command, argv: string[]): Reply {
   const server = c.server;
   const dirtyBefore = server.dirty;
-  const errorsBefore = server.stats.errorReplies;
+  // Errors since the last call began or ended count against this command (as in Redis: EXEC
+  // and scripts don't fail because a command inside them did).
+  server.errorMark = server.stats.errorReplies;
   // A top-level command starts when the one before it ended: one clock read per command.
   const start = server.callDepth === 0 ? server.lastCallEnd : performance.now();
   c.argv = argv;
@@ -137,12 +151,17 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   cmd.calls++;
   cmd.usec += usec;
   if (server.latencyTracking) (cmd.latency ??= new LatencyHistogram()).record(usec * 1000);
-  if (server.stats.errorReplies !== errorsBefore) cmd.failedCalls++;
+  if (server.stats.errorReplies !== server.errorMark) cmd.failedCalls++;
+  server.errorMark = server.stats.errorReplies;
   server.stats.commands++;
   if ((cmd.flags & Flag.SkipSlowlog) === 0) server.afterCall(c, cmd, argv, usec);
+  // MONITOR sees what ran (after it ran, as in Redis 7.0), except admin and skip_monitor ones.
+  if (server.feedMonitors !== null && (cmd.flags & (Flag.SkipMonitor | Flag.Admin)) === 0) server.feedMonitors(c, argv);
   // Only a command that added changes propagates (SAVE or DEBUG LOADAOF reset the count).
   if (server.dirty > dirtyBefore) server.propagateCall(c, argv);
   else if (c.ext.propagateAs !== undefined) c.ext.propagateAs = undefined;
   if (server.callDepth === 0 && server.propagators.length !== 0) server.flushPropagationBatch();
+  // Client-side caching remembers the keys a tracking client read.
+  if ((c.flags & ClientFlag.Tracking) !== 0 && (cmd.flags & Flag.ReadOnly) !== 0) server.trackReads(c, cmd, argv);
   return reply;
 }

@@ -88,6 +88,7 @@ function internalError(c: Client, e: unknown): void {
   const server = c.server;
   c.flags &= ~ClientFlag.InCall;
   server.touching = true;
+  server.currentClient = null;
   server.log('warning', `Internal error while serving client ${c.addr}, closing it: ${(e as Error)?.stack ?? String(e)}`);
   c.write(encodeError('ERR internal error'));
   c.flags |= ClientFlag.CloseAfterReply;
@@ -122,6 +123,7 @@ export function processInput(c: Client): void {
       return;
     }
     c.flags |= ClientFlag.InCall;
+    server.currentClient = c;
     let reply: Reply;
     if ((c.flags & ClientFlag.NoTouch) === 0) {
       reply = processCommand(c, argv);
@@ -137,10 +139,13 @@ export function processInput(c: Client): void {
     c.flags &= ~ClientFlag.InCall;
     if ((c.flags & ClientFlag.Paused) !== 0) {
       // CLIENT PAUSE: the command runs again, from the start, when the pause ends.
+      server.currentClient = null;
       c.pending = argv;
       break;
     }
     if (reply !== NO_REPLY) c.write(encodeReply(reply, c.resp));
+    if (server.afterReplyHooks.length !== 0) server.afterReply(c);
+    server.currentClient = null;
     if ((c.flags & ClientFlag.Blocked) !== 0) c.flags |= ClientFlag.AfterCommandPending;
     else afterCommand(c);
     authRequired = !c.authenticated && server.requiresAuth();

@@ -34,7 +34,11 @@ const LOG_MARK: Record<LogLevel, string> = { debug: '.', verbose: '-', notice: '
 export type CommandCheck = (c: Client, cmd: Command, argv: string[]) => string | undefined;
 /** Receives every write, in a deterministic form, for AOF and replicas. */
 export type Propagator = (dbIndex: number, argv: string[]) => void;
-export type KeyListener = (db: Database, key: string) => void;
+/**
+ * Told of every modified key. `by` is the client whose command changed it, null for changes no
+ * client made (expiry, eviction); client-side caching's NOLOOP option needs it.
+ */
+export type KeyListener = (db: Database, key: string, by: Client | null) => void;
 /**
  * Told before a whole database's contents go away, while its keys are still there: emptied by
  * FLUSHDB/FLUSHALL (`replacedWith` null) or swapped by SWAPDB (`replacedWith` is the database
@@ -53,6 +57,8 @@ export class Server implements DatabaseOwner {
   dirty = 0;
   /** Nesting depth of `call` (0 between commands). */
   callDepth = 0;
+  /** Error replies counted when the latest `call` began or ended (failed_calls accounting). */
+  errorMark = 0;
   readonly startTime = Date.now();
   readonly runId = crypto.randomBytes(20).toString('hex');
   readonly pid = process.pid;
@@ -105,7 +111,7 @@ export class Server implements DatabaseOwner {
    * Hooks run before a key changes outside a write command's own keys: expiry deletions,
    * serving blocked clients, eviction (call `guardKey` first). Used by point-in-time snapshots.
    */
-  readonly keyGuards: KeyListener[] = [];
+  readonly keyGuards: ((db: Database, key: string) => void)[] = [];
   /**
    * Set while replies must wait for data to reach the AOF (installed by the AOF): called by
    * flushClient before a client's output is written; returns true when it holds the output
@@ -127,6 +133,29 @@ export class Server implements DatabaseOwner {
   };
   /** Publishes a message (keyspace notifications); installed by the pub/sub family. */
   publish: (channel: string, message: string) => number = () => 0;
+  /** Ends a client's transaction (rejected EXEC, RESET, disconnect); installed by transactions. */
+  discardTransaction: (c: Client) => void = () => {};
+  /** Feeds a command to MONITOR clients: set while there are any, null otherwise. */
+  feedMonitors: ((c: Client, argv: string[]) => void) | null = null;
+  /** Remembers the keys a read-only command read (client-side caching); installed by tracking. */
+  trackReads: (c: Client, cmd: Command, argv: string[]) => void = () => {};
+  /**
+   * The client whose request is being served (Redis's current_client), null between requests:
+   * NOLOOP tracking skips its own changes, and messages its own command causes it to receive
+   * wait until its reply is out.
+   */
+  currentClient: Client | null = null;
+  /**
+   * Run after each request's reply was written (and after a blocked client's reply): work that
+   * must follow the reply, such as invalidations a client's own command caused. Families add
+   * themselves on first use, so the list is empty unless needed.
+   */
+  readonly afterReplyHooks: ((c: Client) => void)[] = [];
+  /** Runs the after-reply hooks for a client whose reply was just written. */
+  afterReply(c: Client): void {
+    const hooks = this.afterReplyHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](c);
+  }
 
   /** Clients whose command waits for the end of a CLIENT PAUSE, in arrival order. */
   readonly pausedClients = new Set<Client>();
@@ -282,11 +311,20 @@ export class Server implements DatabaseOwner {
 
   // ---- The post-write path ----
 
-  /** A key's value changed (or the key appeared or went away): WATCH, client-side caching. */
-  modified(db: Database, key: string): void {
+  /**
+   * A key's value changed (or the key appeared or went away): WATCH, client-side caching,
+   * blocked clients. `by` defaults to the client being served.
+   */
+  modified(db: Database, key: string, by: Client | null = this.currentClient): void {
     const listeners = this.keyListeners;
-    for (let i = 0; i < listeners.length; i++) listeners[i](db, key);
+    for (let i = 0; i < listeners.length; i++) listeners[i](db, key, by);
   }
+
+  /** A key was added to a database (Database.set/replace): the `new` keyspace event. */
+  keyCreated(db: Database, key: string): void {
+    this.notify(Notify.New, 'new', key, db.id);
+  }
+
 
   /** Emits a keyspace notification if its class is enabled. */
   notify(cls: number, event: string, key: string, dbIndex: number): void {
@@ -313,7 +351,7 @@ export class Server implements DatabaseOwner {
     db.delete(key);
     this.stats.expiredKeys++;
     this.notify(Notify.Expired, 'expired', key, db.id);
-    this.modified(db, key);
+    this.modified(db, key, null);
     this.propagate(db.id, [this.config.values['lazyfree-lazy-expire'] ? 'UNLINK' : 'DEL', key]);
   }
 
@@ -323,9 +361,24 @@ export class Server implements DatabaseOwner {
     for (let i = 0; i < guards.length; i++) guards[i](db, key);
   }
 
+  /** Deletes a key to free memory (maxmemory eviction), with Redis's events in Redis's order. */
+  evictKey(db: Database, key: string): void {
+    if (this.keyGuards.length !== 0) this.guardKey(db, key);
+    db.delete(key);
+    this.stats.evictedKeys++;
+    this.modified(db, key, null);
+    this.notify(Notify.Evicted, 'evicted', key, db.id);
+    this.propagate(db.id, [this.config.values['lazyfree-lazy-eviction'] ? 'UNLINK' : 'DEL', key]);
+  }
+
   /** Sends a write to AOF and replicas. */
   propagate(dbIndex: number, argv: string[]): void {
     const ps = this.propagators;
+    if (ps.length === 0) return;
+    if (this.propagationBatch !== null) {
+      this.propagationBatch.push([dbIndex, argv]);
+      return;
+    }
     for (let i = 0; i < ps.length; i++) ps[i](dbIndex, argv);
   }
 
@@ -441,7 +494,7 @@ export class Server implements DatabaseOwner {
     if ((flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
     else if (socket.writableLength > 0 && this.checkOutputLimits(c)) {
       this.outputLimitReached(c, false);
-      this.closeClient(c);
+      this.dropClient(c);
     }
   }
 
@@ -500,6 +553,15 @@ export class Server implements DatabaseOwner {
     this.log('warning', async
       ? `Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`
       : `Client ${info} closed for overcoming of output buffer limits.`);
+  }
+
+  /**
+   * Closes a client over its output limits at once, without the output it didn't read (a
+   * graceful close would keep that in memory for as long as the client doesn't read).
+   */
+  private dropClient(c: Client): void {
+    c.flags |= ClientFlag.CloseAsap;
+    this.closeClient(c);
   }
 
   onDrain(c: Client): void {
@@ -709,7 +771,7 @@ export class Server implements DatabaseOwner {
       }
       if (c.softLimitSince !== 0 && this.checkOutputLimits(c)) {
         this.outputLimitReached(c, false);
-        this.closeClient(c);
+        this.dropClient(c);
       }
     }
   }

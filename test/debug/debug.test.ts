@@ -201,7 +201,7 @@ test('DEBUG SLEEP stops the whole server, and SET-ACTIVE-EXPIRE 0 keeps expired 
 test('strings changed in place digest like their plain form, and size as raw strings', () => {
   const owner: DatabaseOwner = {
     now: Date.now(), expireKey: () => {}, keepExpiredKeys: false, expiryPaused: () => false, lfu: false, loading: false,
-    accessStamp: () => undefined, storeStamp: () => 0,
+    accessStamp: () => undefined, storeStamp: () => 0, notifyFlags: 0, keyCreated: () => {},
   };
   const db = new Database(0, owner);
   const plain = new Digest();
