@@ -24,7 +24,7 @@ type Slot = string | ObjectEntry | undefined;
 
 /** Slots after the last home position, so displaced entries never wrap around. */
 const SLACK = 64;
-const MAX_LOAD = 0.9;
+const MAX_LOAD = 0.8;
 const MIN_LOAD = 0.1;
 const MIN_HOMES = 8;
 const TWO_32 = 4294967296;
@@ -134,13 +134,20 @@ function slotValue(s: string | ObjectEntry): Value {
 
 export class KeyspaceTable {
   private slots: Slot[] = [];
-  private hashes = new Uint32Array(0);
-  private stamps = new Uint32Array(0);
+  /**
+   * Per slot, two words side by side: the key's hash (at 2p) and its access stamp (at 2p+1), so
+   * that a lookup and the stamp it updates touch one cache line.
+   */
+  private meta = new Uint32Array(0);
   private homes = 0;
   private scale = 0;
   size = 0;
-  /** Slot of the entry the last successful `get` found (for `stampLast`). */
+  /** The slot the last successful `get` found, its key, and the table's version then. */
   private lastSlot = -1;
+  private lastKey: string | null = null;
+  private lastVersion = 0;
+  /** Bumped whenever entries move (inserts, deletes, resizes): slot numbers go stale. */
+  private version = 0;
 
   constructor() {
     this.allocate(MIN_HOMES);
@@ -151,8 +158,8 @@ export class KeyspaceTable {
     this.scale = homes / TWO_32;
     const n = homes + SLACK;
     this.slots = new Array<Slot>(n).fill(undefined);
-    this.hashes = new Uint32Array(n);
-    this.stamps = new Uint32Array(n);
+    this.meta = new Uint32Array(2 * n);
+    this.version++;
   }
 
   private home(h: number): number {
@@ -162,11 +169,11 @@ export class KeyspaceTable {
   /** The slot holding `key`, or -1. */
   private find(key: string, h: number): number {
     const slots = this.slots;
-    const hashes = this.hashes;
+    const meta = this.meta;
     for (let p = this.home(h); ; p++) {
       const s = slots[p];
       if (s === undefined) return -1;
-      const hp = hashes[p];
+      const hp = meta[p << 1];
       if (hp > h) return -1;
       if (hp === h && slotKeyEquals(s, key)) return p;
     }
@@ -176,6 +183,8 @@ export class KeyspaceTable {
     const p = this.find(key, hashKey(key));
     if (p < 0) return undefined;
     this.lastSlot = p;
+    this.lastKey = key;
+    this.lastVersion = this.version;
     return slotValue(this.slots[p]!);
   }
 
@@ -185,58 +194,79 @@ export class KeyspaceTable {
 
   /** Access stamp of the entry the last successful `get` returned. */
   lastStamp(): number {
-    return this.stamps[this.lastSlot];
+    return this.meta[(this.lastSlot << 1) + 1];
   }
 
   /** Sets the access stamp of the entry the last successful `get` returned. */
   stampLast(stamp: number): void {
-    this.stamps[this.lastSlot] = stamp;
+    this.meta[(this.lastSlot << 1) + 1] = stamp;
   }
 
   stampOf(key: string): number | undefined {
     const p = this.find(key, hashKey(key));
-    return p < 0 ? undefined : this.stamps[p];
+    return p < 0 ? undefined : this.meta[(p << 1) + 1];
   }
 
   setStamp(key: string, stamp: number): void {
     const p = this.find(key, hashKey(key));
-    if (p >= 0) this.stamps[p] = stamp;
+    if (p >= 0) this.meta[(p << 1) + 1] = stamp;
   }
 
   /** Inserts or replaces; the entry gets `stamp` (a replaced entry keeps its own if omitted). */
   set(key: string, value: Value, stamp?: number): void {
+    // Read-modify-write commands (INCR, APPEND…) store right after reading the same key.
+    if (key === this.lastKey && this.version === this.lastVersion) {
+      this.replaceAt(this.lastSlot, key, value, stamp);
+      return;
+    }
     const h = hashKey(key);
     const slots = this.slots;
-    const hashes = this.hashes;
+    const meta = this.meta;
     let p = this.home(h);
     for (; ; p++) {
       const s = slots[p];
       if (s === undefined) break;
-      const hp = hashes[p];
+      const hp = meta[p << 1];
       if (hp > h) break;
       if (hp === h && slotKeyEquals(s, key)) {
-        if (typeof value === 'string') slots[p] = pack(key, value);
-        else if (typeof s !== 'string') s.value = value;
-        else slots[p] = new ObjectEntry(key, value);
-        if (stamp !== undefined) this.stamps[p] = stamp;
+        this.replaceAt(p, key, value, stamp);
         return;
       }
     }
-    // Insert at p, shifting the run that starts there one slot right.
+    this.insertAt(p, typeof value === 'string' ? pack(key, value) : new ObjectEntry(key, value), h, stamp ?? 0);
+  }
+
+  private replaceAt(p: number, key: string, value: Value, stamp: number | undefined): void {
+    const s = this.slots[p]!;
+    if (typeof value === 'string') this.slots[p] = pack(key, value);
+    else if (typeof s !== 'string') s.value = value;
+    else this.slots[p] = new ObjectEntry(key, value);
+    if (stamp !== undefined) this.meta[(p << 1) + 1] = stamp;
+  }
+
+  /** Puts a new entry at p (its place in hash order), shifting the run there one slot right. */
+  private insertAt(p: number, slot: string | ObjectEntry, h: number, stamp: number): void {
+    const slots = this.slots;
     let end = p;
     while (slots[end] !== undefined) end++;
     if (end >= slots.length || this.size + 1 > this.homes * MAX_LOAD) {
       this.grow();
-      this.set(key, value, stamp);
+      // Its place in the new table: after every entry whose hash is not greater.
+      const grown = this.slots;
+      const meta = this.meta;
+      let q = this.home(h);
+      while (grown[q] !== undefined && meta[q << 1] <= h) q++;
+      this.insertAt(q, slot, h, stamp);
       return;
     }
     for (let q = end; q > p; q--) slots[q] = slots[q - 1];
-    hashes.copyWithin(p + 1, p, end);
-    this.stamps.copyWithin(p + 1, p, end);
-    slots[p] = typeof value === 'string' ? pack(key, value) : new ObjectEntry(key, value);
-    hashes[p] = h;
-    this.stamps[p] = stamp ?? 0;
+    const meta = this.meta;
+    meta.copyWithin((p + 1) << 1, p << 1, end << 1);
+    slots[p] = slot;
+    meta[p << 1] = h;
+    meta[(p << 1) + 1] = stamp;
     this.size++;
+    this.version++;
   }
 
   /**
@@ -245,28 +275,16 @@ export class KeyspaceTable {
    */
   insertPacked(packed: string, h: number, stamp: number): boolean {
     const slots = this.slots;
-    const hashes = this.hashes;
+    const meta = this.meta;
     let p = this.home(h);
     for (; ; p++) {
       const s = slots[p];
       if (s === undefined) break;
-      const hp = hashes[p];
+      const hp = meta[p << 1];
       if (hp > h) break;
       if (hp === h && slotKey(s) === slotKey(packed)) return false;
     }
-    let end = p;
-    while (slots[end] !== undefined) end++;
-    if (end >= slots.length || this.size + 1 > this.homes * MAX_LOAD) {
-      this.grow();
-      return this.insertPacked(packed, h, stamp);
-    }
-    for (let q = end; q > p; q--) slots[q] = slots[q - 1];
-    hashes.copyWithin(p + 1, p, end);
-    this.stamps.copyWithin(p + 1, p, end);
-    slots[p] = packed;
-    hashes[p] = h;
-    this.stamps[p] = stamp;
-    this.size++;
+    this.insertAt(p, packed, h, stamp);
     return true;
   }
 
@@ -281,14 +299,14 @@ export class KeyspaceTable {
   /** Removes slot p, shifting the following displaced entries back (no tombstones). */
   private removeAt(p: number): void {
     const slots = this.slots;
-    const hashes = this.hashes;
+    const meta = this.meta;
     let end = p + 1;
-    while (slots[end] !== undefined && this.home(hashes[end]) < end) end++;
+    while (slots[end] !== undefined && this.home(meta[end << 1]) < end) end++;
     for (let q = p; q < end - 1; q++) slots[q] = slots[q + 1];
-    hashes.copyWithin(p, p + 1, end);
-    this.stamps.copyWithin(p, p + 1, end);
+    meta.copyWithin(p << 1, (p + 1) << 1, end << 1);
     slots[end - 1] = undefined;
     this.size--;
+    this.version++;
   }
 
   clear(): void {
@@ -310,8 +328,7 @@ export class KeyspaceTable {
   /** Rebuilds with `homes` home positions; entries stay in hash order, so it is one pass. */
   private resize(homes: number): void {
     const oldSlots = this.slots;
-    const oldHashes = this.hashes;
-    const oldStamps = this.stamps;
+    const oldMeta = this.meta;
     for (;;) {
       this.allocate(homes);
       let next = 0;
@@ -319,15 +336,15 @@ export class KeyspaceTable {
       for (let i = 0; i < oldSlots.length; i++) {
         const s = oldSlots[i];
         if (s === undefined) continue;
-        const h = oldHashes[i];
+        const h = oldMeta[i << 1];
         const p = Math.max(this.home(h), next);
         if (p >= this.slots.length) {
           fits = false;
           break;
         }
         this.slots[p] = s;
-        this.hashes[p] = h;
-        this.stamps[p] = oldStamps[i];
+        this.meta[p << 1] = h;
+        this.meta[(p << 1) + 1] = oldMeta[(i << 1) + 1];
         next = p + 1;
       }
       if (fits) return;
@@ -361,16 +378,16 @@ export class KeyspaceTable {
     if (cursor < 0n || cursor > BigInt(TWO_32)) return '0';
     const from = cursor === 0n ? 0 : Number(cursor) - 1;
     const slots = this.slots;
-    const hashes = this.hashes;
+    const meta = this.meta;
     let p = this.home(from);
-    while (p < slots.length && (slots[p] === undefined || hashes[p] < from)) p++;
+    while (p < slots.length && (slots[p] === undefined || meta[p << 1] < from)) p++;
     let found = 0;
     let seen = 0;
     let lastHash = -1;
     for (; p < slots.length; p++) {
       const s = slots[p];
       if (s === undefined) continue;
-      const h = hashes[p];
+      const h = meta[p << 1];
       if ((found >= count || seen >= count * 10) && h !== lastHash) return String(h + 1);
       seen++;
       lastHash = h;
