@@ -58,16 +58,12 @@ export function hashBytes(buf: Uint8Array, start: number, len: number): number {
 // Packed string entries: [header][key][value]. The header is one char holding the key length
 // when it is below 255, else char 255 followed by four chars (the length, base 256). Every
 // char stays below 256, so the packed string is a compact one-byte string.
-const PACK_PARTS: string[] = ['', '', ''];
-
 function pack(key: string, value: string): string {
   const n = key.length;
-  PACK_PARTS[0] = n < 255 ? String.fromCharCode(n) : String.fromCharCode(255, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
-  PACK_PARTS[1] = key;
-  PACK_PARTS[2] = value;
-  // join builds one flat string (a `+` concatenation would keep a rope of three parts).
-  const packed = PACK_PARTS.join('');
-  PACK_PARTS[1] = PACK_PARTS[2] = '';
+  const packed = (n < 255 ? String.fromCharCode(n) : String.fromCharCode(255, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255)) + key + value;
+  // `+` makes a rope of three parts; reading a char flattens it into one string (the GC then
+  // drops the rope), so the table holds a single compact string per entry.
+  packed.charCodeAt(0);
   return packed;
 }
 
