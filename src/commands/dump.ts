@@ -108,7 +108,7 @@ function restore(c: Client, argv: string[]): Reply {
   if (ttl !== 0n && ttl <= BigInt(server.now) && !server.loading) {
     // Already expired: the key is not created (and an existing one was deleted).
     if (deleted) {
-      c.ext.propagateAs = [['DEL', key]];
+      c.propagateAs = [['DEL', key]];
       server.wrote(db, key, Notify.Generic, 'del');
     }
     return OK;
@@ -120,7 +120,7 @@ function restore(c: Client, argv: string[]): Reply {
       const rewritten = argv.slice();
       rewritten[2] = ttl.toString();
       rewritten.push('ABSTTL');
-      c.ext.propagateAs = [rewritten];
+      c.propagateAs = [rewritten];
     }
   }
   const stamp = stampFromRdb(server, accessPolicy(server), idle, freq);
@@ -285,7 +285,7 @@ function migrate(c: Client, argv: string[]): Reply {
       continue;
     }
     if (socketError) mc.close(name);
-    if (!copy && deleted.length > 0) c.ext.propagateAs = [['DEL', ...deleted]];
+    if (!copy && deleted.length > 0) c.propagateAs = [['DEL', ...deleted]];
     if (targetError === null && socketError) err('IOERR error or timeout reading to target instance');
     if (targetError !== null) err(targetError);
     cs.lastDbid = dbid;

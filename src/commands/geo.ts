@@ -122,7 +122,7 @@ function geoadd(c: Client, argv: string[]): Reply {
     else if (isToken(argv[i], 'XX')) flags |= ZAddIn.XX;
     else ch = true;
   }
-  c.ext.propagateAs = [zaddArgv];
+  c.propagateAs = [zaddArgv];
   return zaddApply(c, argv[1], flags, ch, scores, n, argv, longIdx + 2, 3);
 }
 

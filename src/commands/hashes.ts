@@ -171,7 +171,7 @@ function hincrbyfloat(c: Client, argv: string[]): Reply {
   hashSet(collectionLimits(c.server), h, field, text);
   const server = c.server;
   server.wrote(c.db, key, Notify.Hash, 'hincrbyfloat');
-  if (server.propagators.length !== 0) c.ext.propagateAs = [['HSET', key, field, text]];
+  if (server.propagators.length !== 0) c.propagateAs = [['HSET', key, field, text]];
   return text;
 }
 

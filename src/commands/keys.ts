@@ -366,7 +366,7 @@ function expireGeneric(c: Client, argv: string[], name: string, relative: boolea
   if (when <= server.now && !server.keepExpiredKeys) {
     // A time already past deletes the key (not on replicas: they wait for the master's DEL).
     db.delete(key);
-    c.ext.propagateAs = [[server.config.values['lazyfree-lazy-expire'] ? 'UNLINK' : 'DEL', key]];
+    c.propagateAs = [[server.config.values['lazyfree-lazy-expire'] ? 'UNLINK' : 'DEL', key]];
     server.wrote(db, key, Notify.Generic, 'del');
     return 1;
   }
@@ -375,7 +375,7 @@ function expireGeneric(c: Client, argv: string[], name: string, relative: boolea
     const rewritten = argv.slice();
     rewritten[0] = 'PEXPIREAT';
     rewritten[2] = String(when);
-    c.ext.propagateAs = [rewritten];
+    c.propagateAs = [rewritten];
   }
   server.wrote(db, key, Notify.Generic, 'expire');
   return 1;

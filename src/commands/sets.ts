@@ -125,8 +125,8 @@ function scard(c: Client, argv: string[]): Reply {
 
 function propagate(c: Client, argv: string[]): void {
   if (c.server.propagators.length === 0) return;
-  const list = c.ext.propagateAs as string[][] | undefined;
-  if (list === undefined) c.ext.propagateAs = [argv];
+  const list = c.propagateAs;
+  if (list === undefined) c.propagateAs = [argv];
   else list.push(argv);
 }
 

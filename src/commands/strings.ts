@@ -93,11 +93,11 @@ function setGeneric(
   c.server.wrote(db, key, Notify.String, 'set');
   if (when !== undefined) {
     db.setExpire(key, when);
-    c.ext.propagateAs = [['SET', key, value, 'PXAT', String(when)]];
+    c.propagateAs = [['SET', key, value, 'PXAT', String(when)]];
     c.server.notify(Notify.Generic, 'expire', key, db.id);
   } else if (flags & SetFlag.GET && argv !== undefined) {
     // Propagated without GET (which may be repeated).
-    c.ext.propagateAs = [argv.filter((a, i) => i < 3 || !isToken(a, 'GET'))];
+    c.propagateAs = [argv.filter((a, i) => i < 3 || !isToken(a, 'GET'))];
   }
   return flags & SetFlag.GET ? old : okReply;
 }
@@ -209,15 +209,15 @@ function getex(c: Client, argv: string[]): Reply {
   if (when !== undefined && flags & (SetFlag.EXAT | SetFlag.PXAT) && when <= server.now) {
     // An absolute time already past: the key goes away.
     db.delete(key);
-    c.ext.propagateAs = [[lazyDelCommand(c, 'lazyfree-lazy-expire'), key]];
+    c.propagateAs = [[lazyDelCommand(c, 'lazyfree-lazy-expire'), key]];
     server.wrote(db, key, Notify.Generic, 'del');
   } else if (when !== undefined) {
     db.setExpire(key, when);
-    c.ext.propagateAs = [['PEXPIREAT', key, String(when)]];
+    c.propagateAs = [['PEXPIREAT', key, String(when)]];
     server.wrote(db, key, Notify.Generic, 'expire');
   } else if (flags & SetFlag.PERSIST) {
     if (db.persist(key)) {
-      c.ext.propagateAs = [['PERSIST', key]];
+      c.propagateAs = [['PERSIST', key]];
       server.wrote(db, key, Notify.Generic, 'persist');
     }
   }
@@ -230,7 +230,7 @@ function getdel(c: Client, argv: string[]): Reply {
   if (v === undefined) return null;
   const reply = stringReply(v);
   if (c.db.delete(key)) {
-    c.ext.propagateAs = [[lazyDelCommand(c, 'lazyfree-lazy-user-del'), key]];
+    c.propagateAs = [[lazyDelCommand(c, 'lazyfree-lazy-user-del'), key]];
     c.server.wrote(c.db, key, Notify.Generic, 'del');
   }
   return reply;
@@ -242,7 +242,7 @@ function getset(c: Client, argv: string[]): Reply {
   const reply = v === undefined ? null : stringReply(v);
   c.db.set(key, argv[2]);
   c.server.wrote(c.db, key, Notify.String, 'set');
-  c.ext.propagateAs = [['SET', key, argv[2]]];
+  c.propagateAs = [['SET', key, argv[2]]];
   return reply;
 }
 
@@ -292,7 +292,7 @@ function incrbyfloat(c: Client, argv: string[]): Reply {
   if (v === undefined) db.set(key, value);
   else db.replace(key, value);
   c.server.wrote(db, key, Notify.String, 'incrbyfloat');
-  c.ext.propagateAs = [['SET', key, text, 'KEEPTTL']];
+  c.propagateAs = [['SET', key, text, 'KEEPTTL']];
   return text;
 }
 

@@ -529,7 +529,7 @@ function zmpop(c: Client, argv: string[]): Reply {
   const [key, z] = found;
   const llen = z.size;
   const reply = popFrom(c, key, z, where, count, true, true);
-  c.ext.propagateAs = [[popCommandName(where), key, String(Math.min(count, llen))]];
+  c.propagateAs = [[popCommandName(where), key, String(Math.min(count, llen))]];
   return reply;
 }
 
@@ -547,7 +547,7 @@ function blockingPop(c: Client, keys: string[], where: Where, timeoutText: strin
     if (v.size === 0) continue;
     const llen = v.size;
     const reply = popFrom(c, key, v, where, count, true, nested);
-    c.ext.propagateAs = [popPropagation(where, key, count, llen)];
+    c.propagateAs = [popPropagation(where, key, count, llen)];
     return reply;
   }
   if (!canBlock(c)) return NIL_ARRAY;

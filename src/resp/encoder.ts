@@ -40,7 +40,7 @@ export function encodeReply(reply: Reply, resp: number): string {
     for (let i = 0; i < reply.length; i++) out += encodeReply(reply[i], resp);
     return out;
   }
-  if (reply instanceof SimpleString) return '+' + reply.value + '\r\n';
+  if (reply instanceof SimpleString) return reply.encoded;
   if (reply instanceof ErrorReply) return encodeError(reply.message);
   if (reply instanceof Uint8Array) {
     return '$' + reply.byteLength + '\r\n' + bytesToLatin1(reply) + '\r\n';

@@ -29,7 +29,11 @@ export type Reply =
   | NoReply;
 
 export class SimpleString {
-  constructor(readonly value: string) {}
+  /** The RESP text (the same in RESP2 and RESP3). */
+  readonly encoded: string;
+  constructor(readonly value: string) {
+    this.encoded = '+' + value + '\r\n';
+  }
 }
 
 /** An error reply. `message` includes the code prefix, e.g. "ERR syntax error". */

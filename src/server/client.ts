@@ -82,6 +82,11 @@ export class Client {
 
   /** Per-family state, created on demand by the families that need it. */
   readonly ext: Record<string, unknown> = Object.create(null);
+  /**
+   * What the running command propagates instead of its argv (AOF, replicas): its deterministic
+   * form (EXPIRE as PEXPIREAT, SPOP as SREM…). Cleared after each command.
+   */
+  propagateAs: string[][] | undefined = undefined;
 
   constructor(
     readonly server: Server,

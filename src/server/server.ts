@@ -392,11 +392,11 @@ export class Server implements DatabaseOwner {
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
   propagateCall(c: Client, argv: string[]): void {
     if (this.propagators.length === 0) {
-      c.ext.propagateAs = undefined;
+      c.propagateAs = undefined;
       return;
     }
-    const rewritten = c.ext.propagateAs as string[][] | undefined;
-    if (rewritten !== undefined) c.ext.propagateAs = undefined;
+    const rewritten = c.propagateAs;
+    if (rewritten !== undefined) c.propagateAs = undefined;
     if (this.callDepth > 0) {
       // Nested in EXEC or a script: collect.
       const batch = (this.propagationBatch ??= []);
