@@ -244,7 +244,8 @@ function clientsSection(server: Server): InfoFields {
     ['maxclients', server.config.values.maxclients as number],
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
-    ['blocked_clients', blocked],
+    // Clients held by CLIENT PAUSE count as blocked, as in Redis.
+    ['blocked_clients', blocked + server.pausedClients.size],
     ['tracking_clients', tracking],
     ['clients_in_timeout_table', 0],
   ];
