@@ -59,8 +59,8 @@ class Chunk {
   /** Position of the first element in the list's coordinate space (see ListValue.origin). */
   start = 0;
   /**
-   * RESP text of the window's elements, for repeated range reads of an unchanged loose chunk
-   * (built on the second read, dropped by any change), and where each element starts in it.
+   * RESP text of the chunk's elements, for repeated range reads of an unchanged chunk (built on
+   * the second read, dropped by any change), and where each element starts in it.
    */
   enc: string | null = null;
   encOffs: Uint32Array | null = null;
@@ -90,7 +90,7 @@ class Chunk {
    */
   encodedRange(from: number, to: number): string | null {
     if (this.enc === null) {
-      if (this.items === null || this.hi - this.lo < ENCODE_CACHE_MIN || ++this.reads < 2) return null;
+      if (this.count < ENCODE_CACHE_MIN || ++this.reads < 2) return null;
       this.buildEncoding();
     }
     const offs = this.encOffs!;
@@ -98,13 +98,12 @@ class Chunk {
   }
 
   private buildEncoding(): void {
-    const items = this.items!;
-    const n = this.hi - this.lo;
+    const n = this.count;
     const parts: string[] = new Array(n);
     const offs = new Uint32Array(n + 1);
     let at = 0;
     for (let k = 0; k < n; k++) {
-      const v = items[this.lo + k]!;
+      const v = this.get(k);
       const e = '$' + v.length + '\r\n' + v + '\r\n';
       parts[k] = e;
       offs[k] = at;
@@ -545,14 +544,21 @@ export class ListValue extends RObject {
         return out;
       }
       const out: string[] = new Array(n);
+      // The reply's RESP text, when every chunk involved keeps one (repeated reads).
+      let enc: string | null = '*' + n + '\r\n';
       let at = 0;
       while (at < n) {
         const c = chunks[ci];
         const take = Math.min(c.count - k, n - at);
+        if (enc !== null) {
+          const part = c.encodedRange(k, k + take);
+          enc = part === null ? null : enc + part;
+        }
         at = c.copyTo(out, at, k, k + take);
         ci++;
         k = 0;
       }
+      if (enc !== null) (out as EncodedArray).encoded = enc;
       return out;
     }
     const out: string[] = [];
