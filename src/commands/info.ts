@@ -76,7 +76,7 @@ export class InfoState {
     this.ops.sample(now, s.commands);
     this.netIn.sample(now, s.netInputBytes);
     this.netOut.sample(now, s.netOutputBytes);
-    const used = memoryMeter(this.server).cheap();
+    const used = memoryMeter(this.server).last();
     if (used > this.peakMemory) this.peakMemory = used;
   }
 

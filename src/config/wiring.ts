@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Server } from '../server/server.js';
 import { installCommandLogging } from '../commands/slowlog.js';
 import { infoState } from '../commands/info.js';
-import { maxmemoryChanged } from '../engine/eviction.js';
+import { maxmemoryChanged, maxmemoryClientsChanged } from '../engine/eviction.js';
 
 /** Adds an apply hook to a setting (after any it has). */
 function hook(server: Server, name: string, apply: (value: any, old: any) => string | void): void {
@@ -42,6 +42,7 @@ export function wireSettings(server: Server): void {
   hook(server, 'oom-score-adj-values', oom);
   // maxmemory: eviction and the OOM check are installed while a limit is set.
   hook(server, 'maxmemory', (bytes: number) => maxmemoryChanged(server, bytes));
+  hook(server, 'maxmemory-clients', () => maxmemoryClientsChanged(server));
 }
 
 /** Reopens the listeners; when that fails, logs it and goes back to the previous addresses. */

@@ -30,7 +30,8 @@
 import type { Server, CommandCheck } from '../server/server.js';
 import type { Database } from './database.js';
 import { Flag } from '../commands/command.js';
-import { ClientFlag } from '../server/client.js';
+import { ClientFlag, type Client } from '../server/client.js';
+import { clientInfoString, clientMemory, clientType, ClientType } from '../server/client-info.js';
 import { transactionFlags } from '../commands/transactions.js';
 import { idleTimeMs, lfuDecayed } from './lru.js';
 import { keyBytes, memoryMeter, type MemoryMeter } from './used-memory.js';
@@ -78,6 +79,8 @@ export class Evictor {
   private nextDb = 0;
   private procRunning = false;
   private armed = false;
+  /** maxmemory (0 while no limit is set). */
+  private limit = 0;
   /** When used memory went over the limit for good (performance.now()), -1 while under it. */
   private exceededSince = -1;
   /** Time spent over the limit before the current episode (ms). */
@@ -101,11 +104,13 @@ export class Evictor {
   /** maxmemory changed: install or remove the pre-command check, start evicting. */
   limitChanged(bytes: number): void {
     const checks = this.server.checks;
+    this.limit = bytes;
     if (bytes > 0) {
       if (!this.armed) {
         this.armed = true;
-        // First: Redis handles maxmemory before the other pre-command refusals we have.
-        checks.unshift(this.check);
+        // Right after client eviction: Redis handles maxmemory before the other pre-command
+        // refusals Larder has.
+        checks.splice(checks.indexOf(clientEvictor(this.server).check) + 1, 0, this.check);
       }
       this.startProc();
     } else if (this.armed) {
@@ -117,6 +122,9 @@ export class Evictor {
 
   /** The pre-command check: evict if needed; refuse what may grow memory if still over. */
   private readonly check: CommandCheck = (c, cmd) => {
+    // Under the limit, and not in an episode over it: nothing to do (the previous command's end
+    // serves as the clock).
+    if (this.exceededSince < 0 && !this.procRunning && this.meter.cheap(this.server.lastCallEnd) <= this.limit) return undefined;
     if (this.perform() !== EvictResult.Fail) return undefined;
     if ((cmd.flags & Flag.DenyOom) !== 0) return OOM_ERROR;
     const name = cmd.parent === null ? cmd.name : '';
@@ -143,9 +151,9 @@ export class Evictor {
   perform(): EvictResult {
     if (!this.safe()) return EvictResult.Ok;
     const v = this.server.config.values;
-    const limit = v.maxmemory as number;
+    const limit = this.limit;
     let result: EvictResult;
-    const used = limit === 0 ? 0 : this.meter.forLimit(limit);
+    const used = limit === 0 ? 0 : this.meter.cheap();
     if (limit === 0 || used <= limit) result = EvictResult.Ok;
     else if (v['maxmemory-policy'] === 'noeviction') result = EvictResult.Fail;
     else result = this.evict(used - limit, limit);
@@ -328,6 +336,111 @@ export class Evictor {
   };
 }
 
+// ---- Client eviction (maxmemory-clients) ----
+//
+// When the query and output buffers (and the rest of each client's memory, as CLIENT LIST's
+// tot-mem counts it) of normal and pub/sub clients add up to maxmemory-clients (bytes, or a
+// percentage of maxmemory; never less than 128 KB), clients are disconnected, biggest first
+// (by Redis's buckets: powers of two from 32 KB), until under the limit. Clients with CLIENT
+// NO-EVICT, replicas, masters and internal clients are never evicted (NO-EVICT clients still
+// count). It runs before each command, ahead of key eviction, and from the cron.
+
+const BUCKET_MIN_LOG = 15;
+const BUCKET_MAX_LOG = 33;
+
+/** Redis's client memory bucket: bit length clamped to [15, 33], from 0. */
+function memoryBucket(mem: number): number {
+  const bits = mem > 0 ? Math.floor(Math.log2(mem)) + 1 : 0;
+  return Math.min(Math.max(bits, BUCKET_MIN_LOG), BUCKET_MAX_LOG) - BUCKET_MIN_LOG;
+}
+
+/** maxmemory-clients in bytes (0: no client eviction), as Redis's getClientEvictionLimit. */
+export function clientEvictionLimit(maxmemoryClients: number, maxmemory: number): number {
+  let limit: number;
+  if (maxmemoryClients < 0 && maxmemory > 0) limit = Math.floor((maxmemory * -maxmemoryClients) / 100);
+  else if (maxmemoryClients > 0) limit = maxmemoryClients;
+  else return 0;
+  return limit < 128 * 1024 ? 128 * 1024 : limit;
+}
+
+function evictable(c: Client): boolean {
+  if ((c.flags & (ClientFlag.NoEvict | ClientFlag.Closed | ClientFlag.CloseAsap)) !== 0 || c.socket === null) return false;
+  const type = clientType(c);
+  return type === ClientType.Normal || type === ClientType.PubSub;
+}
+
+export class ClientEvictor {
+  /** The limit in bytes, 0 when off. */
+  private limit = 0;
+  private armed = false;
+  evicted = 0;
+
+  constructor(private readonly server: Server) {
+    server.info.field('stats', 'evicted_clients', () => this.evicted);
+    server.info.onReset(() => {
+      this.evicted = 0;
+    });
+    server.cronHooks.push(() => {
+      if (this.limit !== 0) this.evictClients();
+    });
+  }
+
+  /** maxmemory-clients or maxmemory changed. */
+  configure(): void {
+    const v = this.server.config.values;
+    this.limit = clientEvictionLimit(v['maxmemory-clients'] as number, v.maxmemory as number);
+    const checks = this.server.checks;
+    if (this.limit !== 0 && !this.armed) {
+      this.armed = true;
+      checks.unshift(this.check);
+    } else if (this.limit === 0 && this.armed) {
+      this.armed = false;
+      const i = checks.indexOf(this.check);
+      if (i >= 0) checks.splice(i, 1);
+    }
+  }
+
+  readonly check: CommandCheck = (c) => {
+    this.evictClients();
+    // The client itself went: nothing more is run for it (and nobody reads this).
+    return (c.flags & ClientFlag.Closed) !== 0 ? 'ERR client evicted' : undefined;
+  };
+
+  /** Disconnects the biggest evictable clients while all together are over the limit. */
+  evictClients(): void {
+    const limit = this.limit;
+    if (limit === 0) return;
+    let total = 0;
+    let candidates: { c: Client; mem: number; bucket: number }[] | null = null;
+    for (const c of this.server.clients.values()) {
+      const type = clientType(c);
+      if (type !== ClientType.Normal && type !== ClientType.PubSub) continue;
+      const mem = clientMemory(c);
+      total += mem;
+      if (evictable(c)) (candidates ??= []).push({ c, mem, bucket: memoryBucket(mem) });
+    }
+    if (total < limit) return;
+    // Top bucket first; within a bucket, in connection order (as clients joined it).
+    candidates?.sort((a, b) => b.bucket - a.bucket || a.c.id - b.c.id);
+    let i = 0;
+    while (total >= limit) {
+      const next = candidates !== null && i < candidates.length ? candidates[i++] : null;
+      if (next === null) {
+        this.server.log('warning', 'Over client maxmemory after evicting all evictable clients');
+        break;
+      }
+      this.server.log('notice', `Evicting client: ${clientInfoString(next.c)}`);
+      this.server.closeClient(next.c);
+      this.evicted++;
+      total -= next.mem;
+    }
+  }
+}
+
+export function clientEvictor(server: Server): ClientEvictor {
+  return server.state('client-evictor', () => new ClientEvictor(server));
+}
+
 export function evictor(server: Server): Evictor {
   return server.state('evictor', () => new Evictor(server));
 }
@@ -341,4 +454,11 @@ export function maxmemoryChanged(server: Server, bytes: number): void {
     }
   }
   evictor(server).limitChanged(bytes);
+  // A percentage maxmemory-clients follows maxmemory.
+  clientEvictor(server).configure();
+}
+
+/** CONFIG SET maxmemory-clients (and the configured value at startup). */
+export function maxmemoryClientsChanged(server: Server): void {
+  clientEvictor(server).configure();
 }

@@ -1,23 +1,30 @@
 // Used memory as maxmemory and INFO see it: what the dataset and the clients take in the V8 heap
-// (plus memory V8 tracks outside it, such as Buffers), without the garbage V8 has not collected
-// yet. Redis counts live allocations exactly; a garbage-collected heap only knows them right
-// after a collection, so the figure is built from V8's readings and two corrections:
+// (plus memory V8 tracks outside it, such as Buffers; compiled code is left out, as Redis leaves
+// its own code out).
 //
-//   - The young generation (the new space, a few MB that fill up with short-lived objects between
-//     scavenges) counts only for what survived the last scavenge. A precise reading (INFO, or an
-//     eviction check close to the limit) forces a scavenge when the young generation grew since
-//     then, so that it sees what recent writes added; a cheap reading uses the last survivors.
-//   - Data Larder released on purpose (evicted keys, flushed databases) stays in the old
-//     generation until V8's next major collection: its estimated size is subtracted meanwhile.
-//     A PerformanceObserver sees major collections: what was released before one began is gone.
-//     Other garbage (deleted or overwritten values) counts until the next major collection.
+// Redis counts live allocations exactly. A garbage-collected heap knows its live size only right
+// after a full collection: between two, garbage piles up in the old generation (overwritten and
+// deleted values, temporaries that outlived a scavenge) until V8 decides to collect it, which
+// can be after the heap doubled. Eviction driven by raw heap figures would evict live keys to
+// make room for garbage. So used memory is a model anchored on V8's figures:
 //
-// Cost: nothing until a reading is asked for. Cheap readings (the per-command maxmemory check)
-// reuse the last one for up to a millisecond or 64 KB of input; a reading is two V8 calls.
+//   used = live heap at the anchor (right after a full collection)
+//        + keys added since the anchor x bytes per key (sampled at the anchor)
+//        - bytes of the keys evicted since the anchor (estimated one by one)
+//        + growth of the client buffers (query and output buffers) since the anchor
+//
+// A V8 GCProfiler reports full collections while the meter is in use (a limit is set, or INFO
+// asked recently): each one moves the anchor. Without a recent anchor, a small heap (under
+// 64 MB, where a full collection takes milliseconds) is collected on purpose, at most every 30
+// seconds; a bigger one keeps its last anchor (or, before its first full collection, the heap
+// as it is, garbage included: used memory errs high). Values that grow in place (APPEND,
+// pushes to an existing list…) show at the next full collection.
+//
+// Cost: nothing until used memory is asked for. A reading adds up the databases' key counts;
+// client buffers are summed at most every 10 ms and the profiler is drained at most every 10 ms.
 
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
 import type { Server } from '../server/server.js';
 import { MutableString, type Value } from '../types/value.js';
 import { HashValue } from '../types/hash.js';
@@ -26,186 +33,233 @@ import { ZSet } from '../types/zset.js';
 import { ListValue } from '../types/list.js';
 import type { Database } from './database.js';
 
-/** Young-generation growth (since its last scavenge) that a precise reading collects first. */
-const YOUNG_SLACK = 16 * 1024;
-/** How long a cheap reading is reused (ms), and how much input may arrive meanwhile. */
-const READING_TTL_MS = 1;
-const READING_INPUT_BYTES = 64 * 1024;
-/** Least time between two scavenges forced by eviction checks (ms); INFO doesn't wait. */
-const FORCE_INTERVAL_MS = 5;
-/** Release marks kept until a major collection (older ones are merged, conservatively). */
-const MAX_MARKS = 1024;
+/** How often (ms) client buffers are summed again and the GC profiler drained. */
+const REFRESH_MS = 10;
+/** The GC profiler stops after this long without readings (ms) unless a limit is set. */
+const PROFILE_IDLE_MS = 10_000;
+/** An anchor older than this (ms) may be renewed by a full collection on purpose… */
+const ANCHOR_MAX_AGE_MS = 30_000;
+/** …when the heap is smaller than this (bytes). */
+const FORCED_GC_MAX_HEAP = 64 * 1024 * 1024;
+/** Keys sampled for the bytes per key. */
+const KEY_SAMPLES = 64;
 
-type MinorGc = (options: { type: 'minor' }) => void;
-let minorGcFn: MinorGc | null | undefined;
+interface ProfiledSpace {
+  spaceName?: string;
+  spaceUsedSize?: number;
+}
 
-/** V8's gc(), for scavenges on demand: exposed at runtime when the process wasn't started with it. */
-function minorGc(): boolean {
-  if (minorGcFn === undefined) {
-    minorGcFn = null;
+type Gc = () => void;
+let gcFn: Gc | null | undefined;
+
+/** V8's gc() (a full collection), exposed at runtime when the process wasn't started with it. */
+function fullGc(): boolean {
+  if (gcFn === undefined) {
+    gcFn = null;
     try {
-      const g = (globalThis as { gc?: MinorGc }).gc;
+      const g = (globalThis as { gc?: Gc }).gc;
       if (typeof g === 'function') {
-        minorGcFn = g;
+        gcFn = g;
       } else {
         v8.setFlagsFromString('--expose-gc');
         const f = vm.runInNewContext('gc') as unknown;
-        if (typeof f === 'function') minorGcFn = f as MinorGc;
+        if (typeof f === 'function') gcFn = f as Gc;
       }
     } catch {
-      minorGcFn = null;
+      gcFn = null;
     }
   }
-  if (minorGcFn === null) return false;
-  minorGcFn({ type: 'minor' });
+  if (gcFn === null) return false;
+  gcFn();
   return true;
 }
 
-export class MemoryMeter {
-  /** Heap used outside the new space, plus external memory, at the last reading. */
-  private settled = 0;
-  /** New-space bytes at the last reading. */
-  private young = 0;
-  /** New-space bytes counted as live: what the last scavenge left. */
-  private youngLive = 0;
-  private readAt = -Infinity;
-  private inputAt = 0;
-  private forcedAt = -Infinity;
-  /** Estimated bytes released on purpose (evictions, flushes), in total and reclaimed so far. */
-  private released = 0;
-  private reclaimed = 0;
-  /** (time, released total) pairs not yet covered by a major collection. */
-  private marks: number[] = [];
-  private observer: PerformanceObserver | null = null;
-
-  constructor(private readonly server: Server) {
-    // A flushed database's data is released (SWAPDB only moves it).
-    server.dbListeners.push((db, replacedWith) => {
-      if (replacedWith === null) this.release(databaseBytes(db));
-    });
+/** What V8 holds, without compiled code. */
+function heapNow(): number {
+  const spaces = v8.getHeapSpaceStatistics();
+  let n = 0;
+  for (let i = 0; i < spaces.length; i++) {
+    const name = spaces[i].space_name;
+    if (name !== 'code_space' && name !== 'code_large_object_space') n += spaces[i].space_used_size;
   }
-
-  /** The figure from the last reading. */
-  private value(): number {
-    const v = this.settled + this.youngLive - (this.released - this.reclaimed);
-    return v > 0 ? v : 0;
-  }
-
-  private read(now: number): void {
-    const spaces = v8.getHeapSpaceStatistics();
-    let settled = 0;
-    let young = 0;
-    for (let i = 0; i < spaces.length; i++) {
-      const s = spaces[i];
-      if (s.space_name === 'new_space') young = s.space_used_size;
-      else settled += s.space_used_size;
-    }
-    // The new space shrank: a scavenge ran, and what it holds now is what survived.
-    if (young < this.young || young < this.youngLive) this.youngLive = young;
-    this.young = young;
-    this.settled = settled + v8.getHeapStatistics().external_memory;
-    this.readAt = now;
-    this.inputAt = this.server.stats.netInputBytes;
-  }
-
-  /** A reading at most a millisecond (or 64 KB of input) old. */
-  cheap(): number {
-    const now = performance.now();
-    if (now - this.readAt >= READING_TTL_MS || this.server.stats.netInputBytes - this.inputAt >= READING_INPUT_BYTES) this.read(now);
-    return this.value();
-  }
-
-  /**
-   * A fresh reading that counts what recent writes added to the young generation (scavenging
-   * it first when it grew by more than a little since its last scavenge).
-   */
-  precise(): number {
-    const now = performance.now();
-    this.read(now);
-    if (this.young - this.youngLive > YOUNG_SLACK && minorGc()) {
-      this.forcedAt = now;
-      this.read(now);
-      this.youngLive = this.young;
-    }
-    return this.value();
-  }
-
-  /**
-   * The reading that eviction compares with `limit`: cheap while the limit is clearly far,
-   * precise (at most every few ms) when the young generation's garbage could be hiding it.
-   */
-  forLimit(limit: number): number {
-    const used = this.cheap();
-    if (used + (this.young - this.youngLive) <= limit) return used;
-    if (performance.now() - this.forcedAt < FORCE_INTERVAL_MS) return used;
-    return this.precise();
-  }
-
-  /**
-   * `bytes` of data were let go on purpose (evicted, flushed): not counted from now on, though
-   * V8 holds them until its next major collection.
-   */
-  release(bytes: number): void {
-    if (bytes <= 0) return;
-    this.observe();
-    this.released += bytes;
-    const now = performance.now();
-    const marks = this.marks;
-    const n = marks.length;
-    if (n !== 0 && now - marks[n - 2] < 1) {
-      marks[n - 1] = this.released;
-    } else {
-      marks.push(now, this.released);
-      if (marks.length > MAX_MARKS * 2) this.marks = mergeMarks(marks);
-    }
-  }
-
-  /** Bytes released and not yet reclaimed by a major collection (INFO lazyfree_pending_objects-like). */
-  pending(): number {
-    return this.released - this.reclaimed;
-  }
-
-  private observe(): void {
-    if (this.observer !== null) return;
-    this.observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
-        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.majorGc(e.startTime);
-      }
-    });
-    this.observer.observe({ entryTypes: ['gc'] });
-  }
-
-  /** A major collection began at `start`: what was released before it is gone. */
-  private majorGc(start: number): void {
-    const marks = this.marks;
-    let i = 0;
-    while (i < marks.length && marks[i] <= start) i += 2;
-    if (i === 0) return;
-    if (marks[i - 1] > this.reclaimed) this.reclaimed = marks[i - 1];
-    marks.splice(0, i);
-    this.readAt = -Infinity;
-  }
+  return n + v8.getHeapStatistics().external_memory;
 }
 
-/**
- * Halves a list of (time, total) marks, keeping the later mark of each two: a collection that
- * began between them then reclaims less than it could (used memory errs high, never low).
- */
-function mergeMarks(marks: number[]): number[] {
-  const merged: number[] = [];
-  for (let i = 0; i < marks.length; i += 4) {
-    const j = i + 2 < marks.length ? i + 2 : i;
-    merged.push(marks[j], marks[j + 1]);
+interface Anchor {
+  /** Used memory then (bytes). */
+  live: number;
+  /** Keys in all databases then. */
+  keys: number;
+  /** Client buffers then (bytes). */
+  clients: number;
+  /** Bytes per key (sampled; -1 until there were keys to sample). */
+  perKey: number;
+  /** Keys when perKey was sampled (it is sampled again as their number grows). */
+  sampledAt: number;
+  /** performance.now() when it was taken. */
+  at: number;
+}
+
+export class MemoryMeter {
+  private anchor: Anchor | null = null;
+  /** Keys evicted since the anchor, and their estimated bytes. */
+  private evictedKeys = 0;
+  private evictedBytes = 0;
+  private clients = 0;
+  private clientsAt = -Infinity;
+  private profiler: v8.GCProfiler | null = null;
+  private drainedAt = -Infinity;
+  private usedAt = -Infinity;
+  /** When renewing the anchor was last considered. */
+  private triedAt = -Infinity;
+
+  constructor(private readonly server: Server) {
+    server.cronHooks.push(() => {
+      if (this.profiler !== null) this.drain(performance.now());
+    });
   }
-  return merged;
+
+  private totalKeys(): number {
+    const dbs = this.server.dbs;
+    let n = 0;
+    for (let i = 0; i < dbs.length; i++) n += dbs[i].keys.size;
+    return n;
+  }
+
+  /** Query and output buffers of all clients (replicas' too: Larder has none yet). */
+  private clientBuffers(now: number): number {
+    if (now - this.clientsAt < REFRESH_MS) return this.clients;
+    let n = 0;
+    for (const c of this.server.clients.values()) n += c.out.length + (c.socket !== null ? c.socket.writableLength : 0) + c.parser.pendingBytes();
+    this.clients = n;
+    this.clientsAt = now;
+    return n;
+  }
+
+  /** Average estimated bytes of a key, from a sample spread over the databases (-1: no keys). */
+  private sampleKeyBytes(): number {
+    const dbs = this.server.dbs;
+    const total = this.totalKeys();
+    if (total === 0) return -1;
+    let bytes = 0;
+    let seen = 0;
+    for (let i = 0; i < dbs.length; i++) {
+      const db = dbs[i];
+      if (db.keys.size === 0) continue;
+      const n = Math.max(1, Math.round((KEY_SAMPLES * db.keys.size) / total));
+      db.keys.sampleRun(n, (key, value) => {
+        bytes += keyBytes(db, key, value) * (db.keys.size / n);
+        seen += db.keys.size / n;
+      });
+    }
+    return seen === 0 ? -1 : bytes / seen;
+  }
+
+  private setAnchor(live: number, at: number, now: number): void {
+    const keys = this.totalKeys();
+    this.anchor = { live, keys, clients: this.clientBuffers(now), perKey: this.sampleKeyBytes(), sampledAt: keys, at };
+    this.evictedKeys = 0;
+    this.evictedBytes = 0;
+  }
+
+  /** Takes the GC profiler's reports: a full collection becomes the anchor. */
+  private drain(now: number): void {
+    this.drainedAt = now;
+    const profiler = this.profiler;
+    if (profiler === null) return;
+    const stats = profiler.stop()?.statistics;
+    if ((this.server.config.values.maxmemory as number) === 0 && now - this.usedAt > PROFILE_IDLE_MS) this.profiler = null;
+    else profiler.start();
+    if (stats === undefined) return;
+    for (let j = stats.length - 1; j >= 0; j--) {
+      if (stats[j].gcType !== 'MarkSweepCompact') continue;
+      const after = stats[j].afterGC;
+      const spaces = after.heapSpaceStatistics as unknown as ProfiledSpace[];
+      let live = 0;
+      for (let i = 0; i < spaces.length; i++) {
+        const name = spaces[i].spaceName;
+        if (name !== 'code_space' && name !== 'code_large_object_space') live += spaces[i].spaceUsedSize ?? 0;
+      }
+      live += (after.heapStatistics as unknown as { externalMemory?: number }).externalMemory ?? 0;
+      this.setAnchor(live, now, now);
+      return;
+    }
+  }
+
+  /** Starts watching collections, drains what they reported, renews a stale anchor if cheap. */
+  private refresh(now: number, mayCollect: boolean): void {
+    this.usedAt = now;
+    if (this.profiler === null) {
+      this.profiler = new v8.GCProfiler();
+      this.profiler.start();
+      this.drainedAt = now;
+    } else if (now - this.drainedAt >= REFRESH_MS) {
+      this.drain(now);
+    }
+    const anchor = this.anchor;
+    if (anchor === null) {
+      // The first reading: a collected heap if cheap, else the heap as it is.
+      this.triedAt = now;
+      if (!(mayCollect && this.collect(now))) this.setAnchor(heapNow(), now, now);
+      return;
+    }
+    if (!mayCollect || now - anchor.at < ANCHOR_MAX_AGE_MS || now - this.triedAt < ANCHOR_MAX_AGE_MS) return;
+    this.triedAt = now;
+    this.collect(now);
+  }
+
+  /** A full collection on purpose, for a fresh anchor; only for a small heap. */
+  private collect(now: number): boolean {
+    if (heapNow() >= FORCED_GC_MAX_HEAP || !fullGc()) return false;
+    this.setAnchor(heapNow(), now, now);
+    return true;
+  }
+
+  private value(now: number): number {
+    const a = this.anchor!;
+    const keys = this.totalKeys();
+    if (keys > 0 && (a.perKey < 0 || keys >= a.sampledAt * 2 + KEY_SAMPLES)) {
+      a.perKey = this.sampleKeyBytes();
+      a.sampledAt = keys;
+    }
+    const added = keys - a.keys + this.evictedKeys;
+    const v = a.live + added * (a.perKey < 0 ? 0 : a.perKey) - this.evictedBytes + (this.clientBuffers(now) - a.clients);
+    return v > 0 ? Math.round(v) : 0;
+  }
+
+  /**
+   * Used memory for the per-command maxmemory check. `now` (performance.now() time) may be a
+   * recent time the caller has at hand: it only paces the refreshes.
+   */
+  cheap(now = performance.now()): number {
+    if (now - this.drainedAt >= REFRESH_MS || this.anchor === null) this.refresh(now, false);
+    return this.value(now);
+  }
+
+  /** Used memory for INFO and limit changes (may renew a stale anchor of a small heap). */
+  precise(): number {
+    const now = performance.now();
+    this.refresh(now, true);
+    return this.value(now);
+  }
+
+  /** The last figures, without watching collections (peak tracking from the cron). */
+  last(): number {
+    return this.anchor === null ? 0 : this.value(performance.now());
+  }
+
+  /** A key of `bytes` (estimated) was evicted. */
+  release(bytes: number): void {
+    this.evictedKeys++;
+    this.evictedBytes += bytes;
+  }
 }
 
 export function memoryMeter(server: Server): MemoryMeter {
   return server.state('memory-meter', () => new MemoryMeter(server));
 }
 
-/** Used memory for INFO and MEMORY STATS (a precise reading). */
+/** Used memory for INFO and MEMORY STATS. */
 export function usedMemory(server: Server): number {
   return memoryMeter(server).precise();
 }
@@ -268,23 +322,11 @@ export function valueBytes(v: Value): number {
  * plain string value, else an entry object, key and value), and its expiry entry.
  */
 export function keyBytes(db: Database, key: string, value: Value): number {
-  let n = 16;
+  // Three table arrays (slot, hash, stamp) at their usual load.
+  let n = 28;
   if (typeof value === 'string') n += stringBytes(1 + key.length + value.length);
   else n += 24 + stringBytes(key.length) + valueBytes(value);
-  if (db.expires.size !== 0 && db.expires.get(key) !== undefined) n += 40 + stringBytes(key.length);
+  // The expiry table's entry: its own key string, a Map entry and a heap number.
+  if (db.expires.size !== 0 && db.expires.get(key) !== undefined) n += 72 + stringBytes(key.length);
   return n;
-}
-
-/** Estimated heap bytes of a whole database, from a sample of its keys. */
-export function databaseBytes(db: Database): number {
-  const size = db.keys.size;
-  if (size === 0) return 0;
-  const n = Math.min(size, 64);
-  let total = 0;
-  let seen = 0;
-  db.keys.sampleRun(n, (key, value) => {
-    total += keyBytes(db, key, value);
-    seen++;
-  });
-  return seen === 0 ? 0 : (total / seen) * size;
 }
