@@ -15,10 +15,11 @@
 //
 // A V8 GCProfiler reports full collections while the meter is in use (a limit is set, or INFO
 // asked recently): each one moves the anchor. Without a recent anchor, a small heap (under
-// 64 MB, where a full collection takes milliseconds) is collected on purpose, at most every 30
-// seconds; a bigger one keeps its last anchor (or, before its first full collection, the heap
-// as it is, garbage included: used memory errs high). Values that grow in place (APPEND,
-// pushes to an existing list…) show at the next full collection.
+// 32 MB, where a full collection takes a few tens of milliseconds at most) is collected on
+// purpose, at most every 30 seconds (from INFO, a limit change, or the cron while a limit is
+// set); a bigger one keeps its last anchor (or, before its first full collection, the heap as it
+// is, garbage included: used memory errs high). Values that grow or shrink in place (APPEND,
+// pushes to an existing list, a bigger value over a smaller one…) show at the next anchor.
 //
 // Cost: nothing until used memory is asked for. A reading adds up the databases' key counts;
 // client buffers are summed at most every 10 ms and the profiler is drained at most every 10 ms.
@@ -40,7 +41,7 @@ const PROFILE_IDLE_MS = 10_000;
 /** An anchor older than this (ms) may be renewed by a full collection on purpose… */
 const ANCHOR_MAX_AGE_MS = 30_000;
 /** …when the heap is smaller than this (bytes). */
-const FORCED_GC_MAX_HEAP = 64 * 1024 * 1024;
+const FORCED_GC_MAX_HEAP = 32 * 1024 * 1024;
 /** Keys sampled for the bytes per key. */
 const KEY_SAMPLES = 64;
 
@@ -115,7 +116,11 @@ export class MemoryMeter {
 
   constructor(private readonly server: Server) {
     server.cronHooks.push(() => {
-      if (this.profiler !== null) this.drain(performance.now());
+      if (this.profiler === null) return;
+      const now = performance.now();
+      // With a limit set, a small heap's anchor is kept fresh (values grown in place show).
+      if ((server.config.values.maxmemory as number) !== 0) this.refresh(now, true);
+      else this.drain(now);
     });
   }
 
