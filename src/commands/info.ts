@@ -13,6 +13,7 @@ import { LARDER_VERSION, REDIS_VERSION } from '../server/server.js';
 import type { InfoFields } from '../server/info-registry.js';
 import { trimmedFixed } from '../config/types.js';
 import { allCommands } from './latency.js';
+import { memoryMeter, usedMemory } from '../engine/used-memory.js';
 
 // ---- Process-wide measurements kept between INFO calls ----
 
@@ -49,8 +50,8 @@ class Metric {
 
 export class InfoState {
   /** Memory in use once the server was set up (INFO used_memory_startup). */
-  readonly startupMemory = usedMemory();
-  peakMemory = this.startupMemory;
+  readonly startupMemory: number;
+  peakMemory: number;
   /** The binary users started (INFO executable). */
   executable = path.resolve(process.argv[1] ?? '');
   /** Replication ids (INFO replication until replication reports its own). */
@@ -61,7 +62,10 @@ export class InfoState {
   readonly netOut = new Metric();
   private lastSample = 0;
 
-  constructor(private readonly server: Server) {}
+  constructor(private readonly server: Server) {
+    this.startupMemory = usedMemory(server);
+    this.peakMemory = this.startupMemory;
+  }
 
   /** Called from cron: peak memory and the instantaneous rates (sampled every 100 ms). */
   tick(): void {
@@ -72,7 +76,7 @@ export class InfoState {
     this.ops.sample(now, s.commands);
     this.netIn.sample(now, s.netInputBytes);
     this.netOut.sample(now, s.netOutputBytes);
-    const used = usedMemory();
+    const used = memoryMeter(this.server).last();
     if (used > this.peakMemory) this.peakMemory = used;
   }
 
@@ -86,12 +90,6 @@ export class InfoState {
 
 export function infoState(server: Server): InfoState {
   return server.state('info', () => new InfoState(server));
-}
-
-/** Memory Larder holds for data and buffers: the V8 heap in use and memory outside it. */
-export function usedMemory(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
 }
 
 /** Redis's human-readable byte counts (1.50K, 2.00M…). */
@@ -150,7 +148,7 @@ function slots(n: number): number {
 export function memoryOverhead(server: Server): MemoryOverhead {
   const st = infoState(server);
   const m = process.memoryUsage();
-  const used = m.heapUsed + m.external;
+  const used = usedMemory(server);
   if (used > st.peakMemory) st.peakMemory = used;
   let clientsNormal = 0;
   let clientsReplicas = 0;

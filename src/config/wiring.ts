@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { Server } from '../server/server.js';
 import { installCommandLogging } from '../commands/slowlog.js';
 import { infoState } from '../commands/info.js';
+import { maxmemoryChanged, maxmemoryClientsChanged } from '../engine/eviction.js';
 
 /** Adds an apply hook to a setting (after any it has). */
 function hook(server: Server, name: string, apply: (value: any, old: any) => string | void): void {
@@ -39,14 +40,9 @@ export function wireSettings(server: Server): void {
   const oom = oomScore(server);
   hook(server, 'oom-score-adj', oom);
   hook(server, 'oom-score-adj-values', oom);
-  hook(server, 'maxmemory', (bytes: number) => {
-    if (!server.listening || bytes === 0) return;
-    const used = process.memoryUsage();
-    const inUse = used.heapUsed + used.external;
-    if (bytes < inUse) {
-      server.log('warning', `WARNING: the new maxmemory value set via CONFIG SET (${bytes}) is smaller than the current memory usage (${inUse}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`);
-    }
-  });
+  // maxmemory: eviction and the OOM check are installed while a limit is set.
+  hook(server, 'maxmemory', (bytes: number) => maxmemoryChanged(server, bytes));
+  hook(server, 'maxmemory-clients', () => maxmemoryClientsChanged(server));
 }
 
 /** Reopens the listeners; when that fails, logs it and goes back to the previous addresses. */

@@ -411,4 +411,24 @@ export class KeyspaceTable {
     return undefined;
   }
 
+  /**
+   * Up to `count` entries with their access stamps, from consecutive slots after a random one
+   * (wrapping), as Redis's dictGetSomeKeys picks eviction candidates: each entry at most once,
+   * and all of them when `count` >= size. Returns how many were visited.
+   */
+  sampleRun(count: number, visit: (key: string, value: Value, stamp: number) => void): number {
+    if (this.size === 0 || count <= 0) return 0;
+    if (count > this.size) count = this.size;
+    const slots = this.slots;
+    const n = slots.length;
+    let p = Math.floor(Math.random() * n);
+    let found = 0;
+    for (let i = 0; i < n && found < count; i++, p = p + 1 === n ? 0 : p + 1) {
+      const s = slots[p];
+      if (s === undefined) continue;
+      found++;
+      visit(slotKey(s), slotValue(s), this.meta[(p << 1) + 1]);
+    }
+    return found;
+  }
 }

@@ -98,13 +98,23 @@ function argvBytes(argv: string[] | null): number {
   return n;
 }
 
-/** The client's CLIENT LIST line (without the newline). */
-export function clientInfoString(c: Client): string {
+/** A client's memory as Redis 7.0 counts it (CLIENT LIST tot-mem, client eviction), with its parts. */
+interface ClientMemory {
+  qbuf: number;
+  qbufFree: number;
+  argvMem: number;
+  multiMem: number;
+  rbs: number;
+  rbp: number;
+  obl: number;
+  oll: number;
+  omem: number;
+  totMem: number;
+}
+
+function clientMemoryParts(c: Client, report: ClientReport): ClientMemory {
   const server = c.server;
-  const report = clientReport(server);
-  const nowSec = Math.floor(server.now / 1000);
-  const age = nowSec - Math.floor(c.createdAt / 1000);
-  const idle = nowSec - Math.floor(c.lastInteraction / 1000);
+  const idle = Math.floor(server.now / 1000) - Math.floor(c.lastInteraction / 1000);
   const qbuf = c.socket !== null ? c.parser.bufferedBytes() : 0;
   const qbufFree = qbuf > 0 ? Math.max(0, QUERY_BUFFER_ALLOC - qbuf) : idle >= 2 ? 0 : QUERY_BUFFER_ALLOC;
   // Arguments are kept while a command runs, blocks or waits for a pause to end.
@@ -119,8 +129,26 @@ export function clientInfoString(c: Client): string {
   const obl = Math.min(pending, REPLY_BUFFER);
   const omem = server.outputUsage(c);
   const oll = omem > 0 ? Math.ceil(omem / REPLY_BUFFER) : 0;
-  const totMem = CLIENT_BASE_MEM + (qbuf > 0 || qbufFree > 0 ? QUERY_BUFFER_ALLOC : 0) + (rbs - REPLY_BUFFER_MIN) +
+  // The query buffer is allocated for the first read and grown to fit a big argument.
+  const queryBuffer = qbuf > 0 || qbufFree > 0 ? Math.max(QUERY_BUFFER_ALLOC, qbuf + qbufFree) : 0;
+  const totMem = CLIENT_BASE_MEM + queryBuffer + (rbs - REPLY_BUFFER_MIN) +
     omem + argvMem + multiMem;
+  return { qbuf, qbufFree, argvMem, multiMem, rbs, rbp, obl, oll, omem, totMem };
+}
+
+/** A client's memory as CLIENT LIST's tot-mem reports it (what client eviction weighs). */
+export function clientMemory(c: Client): number {
+  return clientMemoryParts(c, clientReport(c.server)).totMem;
+}
+
+/** The client's CLIENT LIST line (without the newline). */
+export function clientInfoString(c: Client): string {
+  const server = c.server;
+  const report = clientReport(server);
+  const nowSec = Math.floor(server.now / 1000);
+  const age = nowSec - Math.floor(c.createdAt / 1000);
+  const idle = nowSec - Math.floor(c.lastInteraction / 1000);
+  const { qbuf, qbufFree, argvMem, multiMem, rbs, rbp, obl, oll, omem, totMem } = clientMemoryParts(c, report);
   const events = c.socket === null ? '' : c.socket.writableLength > 0 ? 'rw' : 'r';
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} age=${age} idle=${idle} ` +
     `flags=${flagLetters(c, report)} db=${c.db.id} sub=${report.sub(c)} psub=${report.psub(c)} ssub=${report.ssub(c)} ` +

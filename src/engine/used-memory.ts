@@ -1,0 +1,337 @@
+// Used memory as maxmemory and INFO see it: what the dataset and the clients take in the V8 heap
+// (plus memory V8 tracks outside it, such as Buffers; compiled code is left out, as Redis leaves
+// its own code out).
+//
+// Redis counts live allocations exactly. A garbage-collected heap knows its live size only right
+// after a full collection: between two, garbage piles up in the old generation (overwritten and
+// deleted values, temporaries that outlived a scavenge) until V8 decides to collect it, which
+// can be after the heap doubled. Eviction driven by raw heap figures would evict live keys to
+// make room for garbage. So used memory is a model anchored on V8's figures:
+//
+//   used = live heap at the anchor (right after a full collection)
+//        + keys added since the anchor x bytes per key (sampled at the anchor)
+//        - bytes of the keys evicted since the anchor (estimated one by one)
+//        + growth of the client buffers (query and output buffers) since the anchor
+//
+// A V8 GCProfiler reports full collections while the meter is in use (a limit is set, or INFO
+// asked recently): each one moves the anchor. Without a recent anchor, a small heap (under
+// 32 MB, where a full collection takes a few tens of milliseconds at most) is collected on
+// purpose, at most every 30 seconds (from INFO, a limit change, or the cron while a limit is
+// set); a bigger one keeps its last anchor (or, before its first full collection, the heap as it
+// is, garbage included: used memory errs high). Values that grow or shrink in place (APPEND,
+// pushes to an existing list, a bigger value over a smaller one…) show at the next anchor.
+//
+// Cost: nothing until used memory is asked for. A reading adds up the databases' key counts;
+// client buffers are summed at most every 10 ms and the profiler is drained at most every 10 ms.
+
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { Server } from '../server/server.js';
+import { MutableString, type Value } from '../types/value.js';
+import { HashValue } from '../types/hash.js';
+import { SetValue } from '../types/set.js';
+import { ZSet } from '../types/zset.js';
+import { ListValue } from '../types/list.js';
+import type { Database } from './database.js';
+
+/** How often (ms) client buffers are summed again and the GC profiler drained. */
+const REFRESH_MS = 10;
+/** The GC profiler stops after this long without readings (ms) unless a limit is set. */
+const PROFILE_IDLE_MS = 10_000;
+/** An anchor older than this (ms) may be renewed by a full collection on purpose… */
+const ANCHOR_MAX_AGE_MS = 30_000;
+/** …when the heap is smaller than this (bytes). */
+const FORCED_GC_MAX_HEAP = 32 * 1024 * 1024;
+/** Keys sampled for the bytes per key. */
+const KEY_SAMPLES = 64;
+
+interface ProfiledSpace {
+  spaceName?: string;
+  spaceUsedSize?: number;
+}
+
+type Gc = () => void;
+let gcFn: Gc | null | undefined;
+
+/** V8's gc() (a full collection), exposed at runtime when the process wasn't started with it. */
+function fullGc(): boolean {
+  if (gcFn === undefined) {
+    gcFn = null;
+    try {
+      const g = (globalThis as { gc?: Gc }).gc;
+      if (typeof g === 'function') {
+        gcFn = g;
+      } else {
+        v8.setFlagsFromString('--expose-gc');
+        const f = vm.runInNewContext('gc') as unknown;
+        if (typeof f === 'function') gcFn = f as Gc;
+      }
+    } catch {
+      gcFn = null;
+    }
+  }
+  if (gcFn === null) return false;
+  gcFn();
+  return true;
+}
+
+/** What V8 holds, without compiled code. */
+function heapNow(): number {
+  const spaces = v8.getHeapSpaceStatistics();
+  let n = 0;
+  for (let i = 0; i < spaces.length; i++) {
+    const name = spaces[i].space_name;
+    if (name !== 'code_space' && name !== 'code_large_object_space') n += spaces[i].space_used_size;
+  }
+  return n + v8.getHeapStatistics().external_memory;
+}
+
+interface Anchor {
+  /** Used memory then (bytes). */
+  live: number;
+  /** Keys in all databases then. */
+  keys: number;
+  /** Client buffers then (bytes). */
+  clients: number;
+  /** Bytes per key (sampled; -1 until there were keys to sample). */
+  perKey: number;
+  /** Keys when perKey was sampled (it is sampled again as their number grows). */
+  sampledAt: number;
+  /** performance.now() when it was taken. */
+  at: number;
+}
+
+export class MemoryMeter {
+  private anchor: Anchor | null = null;
+  /** Keys evicted since the anchor, and their estimated bytes. */
+  private evictedKeys = 0;
+  private evictedBytes = 0;
+  private clients = 0;
+  private clientsAt = -Infinity;
+  private profiler: v8.GCProfiler | null = null;
+  private drainedAt = -Infinity;
+  private usedAt = -Infinity;
+  /** When renewing the anchor was last considered. */
+  private triedAt = -Infinity;
+
+  constructor(private readonly server: Server) {
+    server.cronHooks.push(() => {
+      if (this.profiler === null) return;
+      const now = performance.now();
+      // With a limit set, a small heap's anchor is kept fresh (values grown in place show).
+      if ((server.config.values.maxmemory as number) !== 0) this.refresh(now, true);
+      else this.drain(now);
+    });
+  }
+
+  private totalKeys(): number {
+    const dbs = this.server.dbs;
+    let n = 0;
+    for (let i = 0; i < dbs.length; i++) n += dbs[i].keys.size;
+    return n;
+  }
+
+  /** Query and output buffers of all clients (replicas' too: Larder has none yet). */
+  private clientBuffers(now: number): number {
+    if (now - this.clientsAt < REFRESH_MS) return this.clients;
+    let n = 0;
+    for (const c of this.server.clients.values()) n += c.out.length + (c.socket !== null ? c.socket.writableLength : 0) + c.parser.pendingBytes();
+    this.clients = n;
+    this.clientsAt = now;
+    return n;
+  }
+
+  /** Average estimated bytes of a key, from a sample spread over the databases (-1: no keys). */
+  private sampleKeyBytes(): number {
+    const dbs = this.server.dbs;
+    const total = this.totalKeys();
+    if (total === 0) return -1;
+    let bytes = 0;
+    let seen = 0;
+    for (let i = 0; i < dbs.length; i++) {
+      const db = dbs[i];
+      if (db.keys.size === 0) continue;
+      const n = Math.max(1, Math.round((KEY_SAMPLES * db.keys.size) / total));
+      db.keys.sampleRun(n, (key, value) => {
+        bytes += keyBytes(db, key, value) * (db.keys.size / n);
+        seen += db.keys.size / n;
+      });
+    }
+    return seen === 0 ? -1 : bytes / seen;
+  }
+
+  private setAnchor(live: number, at: number, now: number): void {
+    const keys = this.totalKeys();
+    this.anchor = { live, keys, clients: this.clientBuffers(now), perKey: this.sampleKeyBytes(), sampledAt: keys, at };
+    this.evictedKeys = 0;
+    this.evictedBytes = 0;
+  }
+
+  /** Takes the GC profiler's reports: a full collection becomes the anchor. */
+  private drain(now: number): void {
+    this.drainedAt = now;
+    const profiler = this.profiler;
+    if (profiler === null) return;
+    const stats = profiler.stop()?.statistics;
+    if ((this.server.config.values.maxmemory as number) === 0 && now - this.usedAt > PROFILE_IDLE_MS) this.profiler = null;
+    else profiler.start();
+    if (stats === undefined) return;
+    for (let j = stats.length - 1; j >= 0; j--) {
+      if (stats[j].gcType !== 'MarkSweepCompact') continue;
+      const after = stats[j].afterGC;
+      const spaces = after.heapSpaceStatistics as unknown as ProfiledSpace[];
+      let live = 0;
+      for (let i = 0; i < spaces.length; i++) {
+        const name = spaces[i].spaceName;
+        if (name !== 'code_space' && name !== 'code_large_object_space') live += spaces[i].spaceUsedSize ?? 0;
+      }
+      live += (after.heapStatistics as unknown as { externalMemory?: number }).externalMemory ?? 0;
+      this.setAnchor(live, now, now);
+      return;
+    }
+  }
+
+  /** Starts watching collections, drains what they reported, renews a stale anchor if cheap. */
+  private refresh(now: number, mayCollect: boolean): void {
+    this.usedAt = now;
+    if (this.profiler === null) {
+      this.profiler = new v8.GCProfiler();
+      this.profiler.start();
+      this.drainedAt = now;
+    } else if (now - this.drainedAt >= REFRESH_MS) {
+      this.drain(now);
+    }
+    const anchor = this.anchor;
+    if (anchor === null) {
+      // The first reading: a collected heap if cheap, else the heap as it is.
+      this.triedAt = now;
+      if (!(mayCollect && this.collect(now))) this.setAnchor(heapNow(), now, now);
+      return;
+    }
+    if (!mayCollect || now - anchor.at < ANCHOR_MAX_AGE_MS || now - this.triedAt < ANCHOR_MAX_AGE_MS) return;
+    this.triedAt = now;
+    this.collect(now);
+  }
+
+  /** A full collection on purpose, for a fresh anchor; only for a small heap. */
+  private collect(now: number): boolean {
+    if (heapNow() >= FORCED_GC_MAX_HEAP || !fullGc()) return false;
+    this.setAnchor(heapNow(), now, now);
+    return true;
+  }
+
+  private value(now: number): number {
+    const a = this.anchor!;
+    const keys = this.totalKeys();
+    if (keys > 0 && (a.perKey < 0 || keys >= a.sampledAt * 2 + KEY_SAMPLES)) {
+      a.perKey = this.sampleKeyBytes();
+      a.sampledAt = keys;
+    }
+    const added = keys - a.keys + this.evictedKeys;
+    const v = a.live + added * (a.perKey < 0 ? 0 : a.perKey) - this.evictedBytes + (this.clientBuffers(now) - a.clients);
+    return v > 0 ? Math.round(v) : 0;
+  }
+
+  /**
+   * Used memory for the per-command maxmemory check. `now` (performance.now() time) may be a
+   * recent time the caller has at hand: it only paces the refreshes.
+   */
+  cheap(now = performance.now()): number {
+    if (now - this.drainedAt >= REFRESH_MS || this.anchor === null) this.refresh(now, false);
+    return this.value(now);
+  }
+
+  /** Used memory for INFO and limit changes (may renew a stale anchor of a small heap). */
+  precise(): number {
+    const now = performance.now();
+    this.refresh(now, true);
+    return this.value(now);
+  }
+
+  /** The last figures, without watching collections (peak tracking from the cron). */
+  last(): number {
+    return this.anchor === null ? 0 : this.value(performance.now());
+  }
+
+  /** A key of `bytes` (estimated) was evicted. */
+  release(bytes: number): void {
+    this.evictedKeys++;
+    this.evictedBytes += bytes;
+  }
+}
+
+export function memoryMeter(server: Server): MemoryMeter {
+  return server.state('memory-meter', () => new MemoryMeter(server));
+}
+
+/** Used memory for INFO and MEMORY STATS. */
+export function usedMemory(server: Server): number {
+  return memoryMeter(server).precise();
+}
+
+// ---- What a key takes in the heap (estimates of V8's layout, for released data) ----
+
+/** A sequential one-byte string of n chars: 12 bytes of header, 8-byte aligned. */
+function stringBytes(n: number): number {
+  return (12 + n + 7) & ~7;
+}
+
+/** Per-element bookkeeping of the collections (array slots, table entries, tree nodes). */
+const ELEMENT_OVERHEAD = 16;
+const OBJECT_BYTES = 64;
+const SAMPLES = 8;
+
+/** Average heap size of `count` sampled elements (0 when there are none). */
+function sampled(count: number, size: number, pick: (i: number) => number): number {
+  if (size === 0) return 0;
+  const n = Math.min(count, size);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += pick(n === size ? i : Math.floor(Math.random() * size));
+  return total / n;
+}
+
+/** Estimated heap bytes of a value. */
+export function valueBytes(v: Value): number {
+  if (typeof v === 'string') return stringBytes(v.length);
+  if (v instanceof MutableString) return OBJECT_BYTES + v.bytes.length;
+  if (v instanceof HashValue) {
+    const avg = sampled(SAMPLES, v.size, (i) => stringBytes(v.fieldAt(i).length) + stringBytes(v.valueAt(i).length));
+    return OBJECT_BYTES + v.size * (avg + ELEMENT_OVERHEAD);
+  }
+  if (v instanceof SetValue) {
+    const avg = sampled(SAMPLES, v.size, (i) => stringBytes(v.memberAt(i).length));
+    return OBJECT_BYTES + v.size * (avg + ELEMENT_OVERHEAD);
+  }
+  if (v instanceof ZSet) {
+    const size = v.size;
+    let total = 0;
+    let n = 0;
+    const visit = (member: string) => {
+      total += stringBytes(member.length);
+      n++;
+    };
+    if (size <= SAMPLES) v.walk(0, size, false, visit);
+    else for (let i = 0; i < SAMPLES; i++) v.walk(v.randomRank(), 1, false, visit);
+    return OBJECT_BYTES + size * ((n ? total / n : 0) + 8 + 2 * ELEMENT_OVERHEAD);
+  }
+  if (v instanceof ListValue) {
+    const len = v.length;
+    const avg = sampled(SAMPLES, len, (i) => stringBytes(v.range(i, i)[0]?.length ?? 0));
+    return OBJECT_BYTES + len * (avg + 4);
+  }
+  return OBJECT_BYTES * 2;
+}
+
+/**
+ * Estimated heap bytes a key takes in its database: the table entry (a packed string for a
+ * plain string value, else an entry object, key and value), and its expiry entry.
+ */
+export function keyBytes(db: Database, key: string, value: Value): number {
+  // Three table arrays (slot, hash, stamp) at their usual load.
+  let n = 28;
+  if (typeof value === 'string') n += stringBytes(1 + key.length + value.length);
+  else n += 24 + stringBytes(key.length) + valueBytes(value);
+  // The expiry table's entry: its own key string, a Map entry and a heap number.
+  if (db.expires.size !== 0 && db.expires.get(key) !== undefined) n += 72 + stringBytes(key.length);
+  return n;
+}
