@@ -10,6 +10,7 @@ import { allFamilies } from './commands/index.js';
 import { ConfigLoadError, ConfigLoader, parseCommandLine } from './config/loader.js';
 import { infoState } from './commands/info.js';
 import { installSignalHandlers, shutdown } from './server/shutdown.js';
+import { memoryMeter } from './engine/used-memory.js';
 import { loadDataOnStartAsync, persistence, setupPersistence } from './persistence/persistence.js';
 
 function version(): never {
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   setupPersistence(server);
+  memoryMeter(server).excludeRuntime();
   // The final AOF fsync and RDB save; a failed save keeps the server running unless FORCE.
   shutdown(server).steps.push((ctx) => persistence(server).prepareShutdown({ save: ctx.save, nosave: !ctx.save }) || ctx.force);
   server.logRole = 'M';

@@ -21,6 +21,11 @@
 // is, garbage included: used memory errs high). Values that grow or shrink in place (APPEND,
 // pushes to an existing list, a bigger value over a smaller one…) show at the next anchor.
 //
+// The runtime's own heap (Node's modules, Larder's code and command table: 10+ MB) is not
+// Larder's data: the server started from main measures it before loading any data and leaves it
+// out, counting a fixed STARTUP_FLOOR in its place, about what an empty Redis reports (0.9 MB).
+// So a maxmemory sized for Redis holds about as much data in Larder.
+//
 // Cost: nothing until used memory is asked for. A reading adds up the databases' key counts;
 // client buffers are summed at most every 10 ms and the profiler is drained at most every 10 ms.
 
@@ -42,6 +47,8 @@ const PROFILE_IDLE_MS = 10_000;
 const ANCHOR_MAX_AGE_MS = 30_000;
 /** …when the heap is smaller than this (bytes). */
 const FORCED_GC_MAX_HEAP = 32 * 1024 * 1024;
+/** What an empty server counts for its own structures (bytes). */
+const STARTUP_FLOOR = 1024 * 1024;
 /** Keys sampled for the bytes per key. */
 const KEY_SAMPLES = 64;
 
@@ -113,6 +120,8 @@ export class MemoryMeter {
   private usedAt = -Infinity;
   /** When renewing the anchor was last considered. */
   private triedAt = -Infinity;
+  /** Heap the runtime holds by itself, left out of used memory (0 until measured). */
+  private runtime = 0;
 
   constructor(private readonly server: Server) {
     server.cronHooks.push(() => {
@@ -220,6 +229,16 @@ export class MemoryMeter {
     return true;
   }
 
+  /**
+   * Measures the runtime's own heap (call once, before any data is loaded): from then on it is
+   * left out of used memory and STARTUP_FLOOR counted instead.
+   */
+  excludeRuntime(): void {
+    if (!fullGc()) return;
+    this.runtime = Math.max(0, heapNow() - STARTUP_FLOOR);
+    this.anchor = null;
+  }
+
   private value(now: number): number {
     const a = this.anchor!;
     const keys = this.totalKeys();
@@ -228,7 +247,7 @@ export class MemoryMeter {
       a.sampledAt = keys;
     }
     const added = keys - a.keys + this.evictedKeys;
-    const v = a.live + added * (a.perKey < 0 ? 0 : a.perKey) - this.evictedBytes + (this.clientBuffers(now) - a.clients);
+    const v = a.live - this.runtime + added * (a.perKey < 0 ? 0 : a.perKey) - this.evictedBytes + (this.clientBuffers(now) - a.clients);
     return v > 0 ? Math.round(v) : 0;
   }
 
