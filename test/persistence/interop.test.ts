@@ -13,97 +13,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startLarder, startRedis, type RunningServer } from '../helpers/servers.js';
-import type { RespClient } from '../helpers/resp-client.js';
-import { allKeys, cases, describeDataset, FAR_EXPIRY, probeAll, runAll, type Cmd } from './cases.js';
-
-const setup: Cmd[] = cases.flatMap((c) => c.setup);
-const ttlKeys = cases.flatMap((c) => c.ttlKeys ?? []);
-
-async function withClient<T>(server: RunningServer, f: (c: RespClient) => Promise<T>): Promise<T> {
-  const c = await server.client();
-  try {
-    return await f(c);
-  } finally {
-    c.close();
-  }
-}
-
-/** Everything comparable about a server's dataset. */
-async function snapshotOf(server: RunningServer): Promise<{ described: Awaited<ReturnType<typeof describeDataset>>; probes: string[] }> {
-  // Probes first: PFCOUNT caches the cardinality in the HyperLogLog's bytes (a first PFCOUNT
-  // changes the value's digest).
-  return withClient(server, async (c) => {
-    const probes = await probeAll(c);
-    return { described: await describeDataset(c), probes };
-  });
-}
-
-type DatasetView = Awaited<ReturnType<typeof snapshotOf>>;
-
-/** Asserts two views of a dataset are the same, key by key and probe by probe (short messages). */
-function assertSameDataset(actual: DatasetView, expected: DatasetView, what: string): void {
-  const a = new Map(actual.described.keys.map((k) => [`${k.db}:${k.key}`, k]));
-  const e = new Map(expected.described.keys.map((k) => [`${k.db}:${k.key}`, k]));
-  assert.deepEqual([...a.keys()], [...e.keys()], `${what}: key names`);
-  for (const [name, k] of e) assert.deepEqual(a.get(name), k, `${what}: key ${JSON.stringify(name)}`);
-  assert.equal(actual.described.digest, expected.described.digest, `${what}: DEBUG DIGEST`);
-  assert.equal(actual.probes.length, expected.probes.length);
-  const probes = [['DBSIZE'], ...cases.flatMap((x) => x.probe)];
-  for (let i = 0; i < expected.probes.length; i++) {
-    if (actual.probes[i] !== expected.probes[i]) {
-      assert.fail(`${what}: probe ${probes[i].map(String).join(' ').slice(0, 80)}: ${JSON.stringify(actual.probes[i].slice(0, 300))} vs ${JSON.stringify(expected.probes[i].slice(0, 300))}`);
-    }
-  }
-}
-
-async function checkTtls(server: RunningServer): Promise<void> {
-  await withClient(server, async (c) => {
-    for (const k of ttlKeys) assert.equal(await c.call('PEXPIRETIME', k), FAR_EXPIRY, `expiry of ${k}`);
-  });
-}
-
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > until) assert.fail('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function tmpDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-async function populated(start: () => Promise<RunningServer>): Promise<RunningServer> {
-  const s = await start();
-  await withClient(s, (c) => runAll(c, setup));
-  return s;
-}
-
-/** A copy of `file` as dump.rdb in a new directory. */
-function rdbDirWith(file: string): string {
-  const dir = tmpDir('larder-interop-');
-  fs.copyFileSync(file, path.join(dir, 'dump.rdb'));
-  return dir;
-}
-
-/** Loads the same RDB file into a fresh Redis and a fresh Larder; both must report the same dataset. */
-async function loadBoth(file: string): Promise<{ redis: Awaited<ReturnType<typeof snapshotOf>>; larder: Awaited<ReturnType<typeof snapshotOf>> }> {
-  const redis = await startRedis({ dir: rdbDirWith(file) });
-  const larder = await startLarder({ dir: rdbDirWith(file) });
-  try {
-    const [rs, ls] = await Promise.all([snapshotOf(redis), snapshotOf(larder)]);
-    assertSameDataset(ls, rs, 'Larder vs Redis loading the same file');
-    await checkTtls(larder);
-    return { redis: rs, larder: ls };
-  } finally {
-    await Promise.all([redis.stop(), larder.stop()]);
-  }
-}
+import { allKeys, runAll } from './cases.js';
+import { assertSameDataset, checkTtls, loadBoth, populated, rdbDirWith, setup, snapshotOf, tmpDir, ttlKeys, waitFor, withClient } from './compare.js';
 
 test('an RDB written by Redis loads in Larder identically (digests, encodings, TTLs), and back', async () => {
   const redis = await populated(() => startRedis());
