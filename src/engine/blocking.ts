@@ -159,6 +159,8 @@ export class Blocking {
         c.db = savedDb;
         server.callDepth--;
       }
+      // Each served client's writes go out on their own, as after a command of its own.
+      if (server.propagators.length !== 0) server.flushPropagationBatch();
       if (reply !== undefined) this.unblock(c, reply);
       if (server.afterReplyHooks.length !== 0) server.afterReply(c);
       server.currentClient = savedCurrent;

@@ -160,7 +160,7 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   // Only a command that added changes propagates (SAVE or DEBUG LOADAOF reset the count).
   if (server.dirty > dirtyBefore) server.propagateCall(c, argv);
   else if (c.propagateAs !== undefined) c.propagateAs = undefined;
-  if (server.callDepth === 0 && server.propagators.length !== 0) server.flushPropagationBatch();
+  if (server.callDepth === 0 && server.propagators.length !== 0) server.flushPropagationBatch(cmd);
   // Client-side caching remembers the keys a tracking client read.
   if ((c.flags & ClientFlag.Tracking) !== 0 && (cmd.flags & Flag.ReadOnly) !== 0) server.trackReads(c, cmd, argv);
   return reply;

@@ -46,6 +46,9 @@ export type KeyListener = (db: Database, key: string, by: Client | null) => void
  */
 export type DbListener = (db: Database, replacedWith: Database | null) => void;
 
+/** Commands Redis flags touches-arbitrary-keys: their propagated writes are not wrapped. */
+const TOUCHES_ARBITRARY_KEYS = new Set(['scan', 'randomkey']);
+
 export class Server implements DatabaseOwner {
   readonly config: Config;
   dbs: Database[] = [];
@@ -371,23 +374,31 @@ export class Server implements DatabaseOwner {
     this.propagate(db.id, [this.config.values['lazyfree-lazy-eviction'] ? 'UNLINK' : 'DEL', key]);
   }
 
-  /** Sends a write to AOF and replicas. */
+  /**
+   * Sends a write to AOF and replicas. While a command runs (callDepth > 0) writes are
+   * collected and sent when it ends (see propagationBatch): an expired key deleted by a
+   * command goes with the command's own write, as Redis's also_propagate does.
+   */
   propagate(dbIndex: number, argv: string[]): void {
     const ps = this.propagators;
     if (ps.length === 0) return;
-    if (this.propagationBatch !== null) {
-      this.propagationBatch.push([dbIndex, argv]);
+    if (this.propagationBatch !== null || this.callDepth > 0) {
+      (this.propagationBatch ??= []).push([dbIndex, argv]);
       return;
     }
     for (let i = 0; i < ps.length; i++) ps[i](dbIndex, argv);
   }
 
   /**
-   * Writes of commands run inside another command (EXEC, scripts), collected until the outer
-   * command ends: then sent as one MULTI/EXEC block (a single write goes alone), as Redis 7.0
-   * does. The outer command itself is not propagated.
+   * The writes of the running top-level command: what it propagates (or what it asked to
+   * propagate instead, e.g. one SREM per member SPOP removed), the writes of the commands it
+   * ran (EXEC, scripts; the outer command itself is then not propagated) and the deletions of
+   * expired keys it caused, in order. Sent when the command ends as one MULTI/EXEC block when
+   * there is more than one write (a single write goes alone), as Redis 7.0 does.
    */
   private propagationBatch: [number, string[]][] | null = null;
+  /** Commands nested in the running one (EXEC, scripts) wrote: the outer one is not propagated. */
+  private nestedWrites = false;
 
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
   propagateCall(c: Client, argv: string[]): void {
@@ -398,27 +409,29 @@ export class Server implements DatabaseOwner {
     const rewritten = c.propagateAs;
     if (rewritten !== undefined) c.propagateAs = undefined;
     if (this.callDepth > 0) {
-      // Nested in EXEC or a script: collect.
-      const batch = (this.propagationBatch ??= []);
-      if (rewritten !== undefined) for (const a of rewritten) batch.push([c.db.id, a]);
-      else batch.push([c.db.id, argv]);
+      this.nestedWrites = true;
+    } else if (this.nestedWrites) {
+      // EXEC or a script: what ran inside it was collected, not the command itself.
+      this.nestedWrites = false;
       return;
     }
-    if (this.propagationBatch !== null) {
-      this.flushPropagationBatch();
-      return;
-    }
-    if (rewritten !== undefined) for (const a of rewritten) this.propagate(c.db.id, a);
-    else this.propagate(c.db.id, argv);
+    const batch = (this.propagationBatch ??= []);
+    if (rewritten !== undefined) for (const a of rewritten) batch.push([c.db.id, a]);
+    else batch.push([c.db.id, argv]);
   }
 
-  /** Emits the writes collected from nested commands (see propagationBatch). */
-  flushPropagationBatch(): void {
+  /**
+   * Emits the writes collected while the command ran (see propagationBatch). `cmd` is the
+   * top-level command that ran: SCAN and RANDOMKEY (which may expire any keys) send their
+   * deletions without MULTI/EXEC, as Redis does for commands that touch arbitrary keys.
+   */
+  flushPropagationBatch(cmd?: Command): void {
     const batch = this.propagationBatch;
     this.propagationBatch = null;
+    this.nestedWrites = false;
     if (batch === null || batch.length === 0) return;
-    if (batch.length === 1) {
-      this.propagate(batch[0][0], batch[0][1]);
+    if (batch.length === 1 || (cmd !== undefined && TOUCHES_ARBITRARY_KEYS.has(cmd.name))) {
+      for (const [db, argv] of batch) this.propagate(db, argv);
       return;
     }
     this.propagate(batch[0][0], ['MULTI']);

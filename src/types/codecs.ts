@@ -3,17 +3,19 @@
 // src/persistence/value-types.ts).
 //
 // `build` reproduces Redis 7.0's encoding choices on load (rdbLoadObject): lists are always
-// quicklists; a set read from an intset stays one unless it has more than
+// quicklists, with the nodes the file had (saved node by node, too); a set read from an intset stays one unless it has more than
 // set-max-intset-entries members, one read from a plain set is an intset only if every member
 // is an integer and there are at most set-max-intset-entries (capped at 2^30) of them; a hash
 // read from a listpack or ziplist is converted only when it has more than
 // hash-max-listpack-entries fields, one read from a plain hash or a zipmap also when a field or
 // value is longer than hash-max-listpack-value; a sorted set read from a listpack or ziplist
 // becomes a skiplist when it has more than zset-max-listpack-entries members, one read as a
-// skiplist becomes a listpack when it is small enough (as after Z*STORE).
+// skiplist becomes a listpack when it is small enough (as after Z*STORE). What is saved
+// follows Redis's layout as well: an intset keeps its integer width, a skiplist-encoded
+// sorted set is written from the highest score down.
 
 import { ListValue } from './list.js';
-import { SetValue } from './set.js';
+import { intWidth, SetValue } from './set.js';
 import { HashValue } from './hash.js';
 import { ZSet } from './zset.js';
 import type { RObject } from './value.js';
@@ -32,8 +34,13 @@ export const listCodec = {
   length(v: RObject): number {
     return (v as ListValue).length;
   },
-  build(items: string[], _from: string, config: Config): RObject {
-    const l = new ListValue(num(config, 'list-max-listpack-size'));
+  nodes(v: RObject): Iterable<string[]> {
+    return (v as ListValue).nodes();
+  },
+  build(items: string[], _from: string, config: Config, layout?: { nodes?: number[] }): RObject {
+    const fill = num(config, 'list-max-listpack-size');
+    if (layout?.nodes !== undefined) return ListValue.fromNodes(items, layout.nodes, fill);
+    const l = new ListValue(fill);
     for (let i = 0; i < items.length; i++) l.pushTail(items[i]);
     return l;
   },
@@ -47,7 +54,10 @@ export const setCodec = {
   size(v: RObject): number {
     return (v as SetValue).size;
   },
-  build(members: string[], from: string, config: Config): RObject {
+  intsetWidth(v: RObject): number {
+    return (v as SetValue).intsetWidth;
+  },
+  build(members: string[], from: string, config: Config, layout?: { intsetWidth?: number }): RObject {
     const max = num(config, 'set-max-intset-entries');
     let intset: boolean;
     if (from === 'intset') intset = members.length <= max;
@@ -56,6 +66,7 @@ export const setCodec = {
     const s = new SetValue(intset ? undefined : members[0]);
     if (!intset) s.toHashtable();
     for (let i = 0; i < members.length; i++) s.add(members[i], intset ? Number.MAX_SAFE_INTEGER : 0);
+    if (intset && layout?.intsetWidth !== undefined && layout.intsetWidth > s.intsetWidth) s.intsetWidth = layout.intsetWidth;
     return s;
   },
 };
@@ -85,11 +96,14 @@ export const hashCodec = {
 export const zsetCodec = {
   *entries(v: RObject): Iterable<[string, number]> {
     const z = v as ZSet;
-    // In slices: a save of a big set never holds all of its pairs at once.
+    // A listpack in order; a skiplist from the highest score down, as Redis writes it. In
+    // slices: a save of a big set never holds all of its pairs at once.
+    const reverse = !z.isListpack;
+    const n = z.size;
     const pairs: [string, number][] = [];
-    for (let start = 0; start < z.size; start += 1024) {
+    for (let done = 0; done < n; done += 1024) {
       pairs.length = 0;
-      z.walk(start, 1024, false, (member, score) => void pairs.push([member, score]));
+      z.walk(reverse ? n - 1 - done : done, 1024, reverse, (member, score) => void pairs.push([member, score]));
       yield* pairs;
     }
   },
@@ -100,8 +114,10 @@ export const zsetCodec = {
     const maxEntries = num(config, 'zset-max-listpack-entries');
     const listpack = from === 'listpack' || from === 'ziplist';
     const z = new ZSet(listpack && entries.length <= maxEntries);
-    // A listpack holds its members in order; a skiplist's are written from the top score down.
-    if (listpack) for (const [m, s] of entries) z.appendSorted(s, m);
+    // A listpack holds its members in order; a skiplist's are written from the top score down
+    // (by Redis and by Larder): either order is appended directly, any other is inserted.
+    if (listpack || isOrdered(entries, 1)) for (const [m, s] of entries) z.appendSorted(s, m);
+    else if (isOrdered(entries, -1)) for (let i = entries.length - 1; i >= 0; i--) z.appendSorted(entries[i][1], entries[i][0]);
     else for (const [m, s] of entries) z.insertNew(s, m);
     if (!listpack) {
       const [longest, total] = z.memberLengths();
@@ -110,3 +126,14 @@ export const zsetCodec = {
     return z;
   },
 };
+
+/** Whether entries are strictly in (score, member) order (dir 1) or in reverse order (dir -1). */
+function isOrdered(entries: [string, number][], dir: 1 | -1): boolean {
+  for (let i = 1; i < entries.length; i++) {
+    const [am, as] = entries[i - 1];
+    const [bm, bs] = entries[i];
+    const c = as < bs ? -1 : as > bs ? 1 : am < bm ? -1 : am > bm ? 1 : 0;
+    if (c !== -dir) return false;
+  }
+  return true;
+}

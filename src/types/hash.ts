@@ -8,7 +8,7 @@
 // Conversions (listpack -> hashtable only, as in Redis) are decided by the command layer, which
 // knows the settings.
 
-import { RObject } from './value.js';
+import { RObject, type ValueDigest } from './value.js';
 import { appendExact, DenseTable, settleTable, type StringTable } from './dense-table.js';
 
 export class HashValue extends RObject {
@@ -38,6 +38,11 @@ export class HashValue extends RObject {
       h.table = this.table!.clone();
     }
     return h;
+  }
+
+  /** DEBUG DIGEST: each field with its value, pairs in any order. */
+  override digest(d: ValueDigest): void {
+    for (let i = 0, n = this.size; i < n; i++) d.addPair(this.fieldAt(i), this.valueAt(i));
   }
 
   private lpFind(field: string): number {

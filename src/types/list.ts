@@ -14,7 +14,8 @@
 // pushes and pops at the ends keep up to date; edits in the middle mark them stale and the next
 // lookup renumbers them (one pass over the chunks, not the elements).
 
-import { RObject } from './value.js';
+import { RObject, type ValueDigest } from './value.js';
+import { parseInt64 } from '../util/numbers.js';
 
 /** Redis's quicklist byte budgets for list-max-listpack-size -1 .. -5. */
 const SIZE_LEVELS = [4096, 8192, 16384, 32768, 65536];
@@ -25,9 +26,26 @@ const SIZE_ESTIMATE_OVERHEAD = 8;
 /** Bytes of an empty listpack (header and terminator). */
 const EMPTY_CHUNK_BYTES = 7;
 
-/** Approximate listpack bytes of one element (encoding header + data + back length). */
-function entryBytes(len: number): number {
-  return len < 64 ? len + 2 : len < 4096 ? len + 4 : len + 10;
+/**
+ * Listpack bytes of one element (encoding header + data + back length), exactly as Redis's
+ * node size counts them: node boundaries then fall where Redis's do, so a list saved node by
+ * node (RDB, DUMP) is byte-identical to Redis's for the same pushes and pops.
+ */
+export function entryBytes(v: string): number {
+  const len = v.length;
+  if (len <= 20 && len > 0) {
+    const c = v.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || c === 45) {
+      const n = parseInt64(v);
+      if (n !== undefined) {
+        // Integer encodings: 7-bit, 13-bit, 16, 24, 32 and 64-bit, plus a 1-byte back length.
+        if (typeof n === 'bigint') return 10;
+        return n >= 0 && n <= 127 ? 2 : n >= -4096 && n <= 4095 ? 3 : n >= -32768 && n <= 32767 ? 4 : n >= -8388608 && n <= 8388607 ? 5 : n >= -2147483648 && n <= 2147483647 ? 6 : 10;
+      }
+    }
+  }
+  const size = len < 64 ? len + 1 : len < 4096 ? len + 2 : len + 5;
+  return size + (size <= 127 ? 1 : size < 16383 ? 2 : size < 2097151 ? 3 : size < 268435455 ? 4 : 5);
 }
 
 /** The chunk fill rule (list-max-listpack-size), clamped as Redis clamps it. */
@@ -180,7 +198,7 @@ class Chunk {
     const items = this.items ?? this.loosen();
     if (this.lo === 0) this.relayout(items, Math.max(this.hi - this.lo, 4), 0);
     this.items![--this.lo] = v;
-    this.bytes += entryBytes(v.length);
+    this.bytes += entryBytes(v);
   }
 
   pushBack(v: string): void {
@@ -198,7 +216,7 @@ class Chunk {
     } else {
       arr[this.hi++] = v;
     }
-    this.bytes += entryBytes(v.length);
+    this.bytes += entryBytes(v);
   }
 
   /** Moves the loose window to a fresh array with `front` free slots before it and `back` after. */
@@ -216,7 +234,7 @@ class Chunk {
     const v = this.get(0);
     if (this.items !== null) this.items[this.lo] = undefined;
     this.lo++;
-    this.bytes -= entryBytes(v.length);
+    this.bytes -= entryBytes(v);
     return v;
   }
 
@@ -225,7 +243,7 @@ class Chunk {
     const v = this.get(this.hi - this.lo - 1);
     this.hi--;
     if (this.items !== null) this.items[this.hi] = undefined;
-    this.bytes -= entryBytes(v.length);
+    this.bytes -= entryBytes(v);
     return v;
   }
 
@@ -233,7 +251,7 @@ class Chunk {
     const items = this.loosen();
     const old = items[this.lo + k]!;
     items[this.lo + k] = v;
-    this.bytes += entryBytes(v.length) - entryBytes(old.length);
+    this.bytes += entryBytes(v) - entryBytes(old);
   }
 
   insert(k: number, v: string): void {
@@ -241,7 +259,7 @@ class Chunk {
     if (this.lo !== 0 || this.hi !== items.length) this.relayout(items, 0, 0);
     this.items!.splice(k, 0, v);
     this.hi++;
-    this.bytes += entryBytes(v.length);
+    this.bytes += entryBytes(v);
   }
 
   /** Removes elements k .. k+n-1. */
@@ -256,7 +274,7 @@ class Chunk {
       return;
     }
     const items = this.loosen();
-    for (let j = 0; j < n; j++) this.bytes -= entryBytes(items[this.lo + k + j]!.length);
+    for (let j = 0; j < n; j++) this.bytes -= entryBytes(items[this.lo + k + j]!);
     items.splice(this.lo + k, n);
     this.hi -= n;
   }
@@ -271,7 +289,7 @@ class Chunk {
       if (keep(k)) items[w++] = v;
       else {
         removed++;
-        this.bytes -= entryBytes(v.length);
+        this.bytes -= entryBytes(v);
       }
     }
     for (let i = w; i < this.hi; i++) items[i] = undefined;
@@ -511,7 +529,7 @@ export class ListValue extends RObject {
       const right = new Chunk(items.slice(c.lo + half, c.hi));
       right.hi = c.hi - c.lo - half;
       let bytes = EMPTY_CHUNK_BYTES;
-      for (let i = 0; i < right.hi; i++) bytes += entryBytes(right.items![i]!.length);
+      for (let i = 0; i < right.hi; i++) bytes += entryBytes(right.items![i]!);
       right.bytes = bytes;
       for (let i = c.lo + half; i < c.hi; i++) items[i] = undefined;
       c.hi = c.lo + half;
@@ -736,6 +754,45 @@ export class ListValue extends RObject {
   /** Every element, head to tail. */
   *values(): IterableIterator<string> {
     for (const c of this.chunks) for (let k = 0; k < c.count; k++) yield c.get(k);
+  }
+
+  /**
+   * The elements chunk by chunk: the quicklist nodes an RDB file or DUMP payload holds (Larder's
+   * chunks follow Redis's node rules for pushes and pops).
+   */
+  *nodes(): IterableIterator<string[]> {
+    for (const c of this.chunks) yield c.slice(0, c.count);
+  }
+
+  /**
+   * A list of the given elements with the node layout `nodes` (element counts, as loaded from
+   * an RDB file or DUMP payload: Redis keeps the nodes it reads as they are).
+   */
+  static fromNodes(items: string[], nodes: readonly number[], fill: number): ListValue {
+    const l = new ListValue(fill);
+    let at = 0;
+    for (const n of nodes) {
+      if (n <= 0) continue;
+      const part = items.slice(at, at + n);
+      at += n;
+      const c = new Chunk(part);
+      c.hi = part.length;
+      let bytes = EMPTY_CHUNK_BYTES;
+      for (let i = 0; i < part.length; i++) bytes += entryBytes(part[i]);
+      c.bytes = bytes;
+      c.start = l.length;
+      l.chunks.push(c);
+      l.length += part.length;
+    }
+    // Any elements beyond the layout go through ordinary pushes.
+    for (; at < items.length; at++) l.pushTail(items[at]);
+    for (let i = 1; i < l.chunks.length - 1; i++) l.chunks[i].pack();
+    return l;
+  }
+
+  /** DEBUG DIGEST: the elements in order. */
+  override digest(d: ValueDigest): void {
+    for (const c of this.chunks) for (let k = 0; k < c.count; k++) d.mix(c.get(k));
   }
 
   /** Number of chunks (quicklist nodes), for DEBUG-style introspection and tests. */

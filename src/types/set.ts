@@ -7,7 +7,7 @@
 // Redis 7.0 has no listpack encoding for sets (it came with 7.2). Conversions go one way,
 // intset -> hashtable: when a non-integer is added or set-max-intset-entries is exceeded.
 
-import { RObject } from './value.js';
+import { RObject, type ValueDigest } from './value.js';
 import { isInt64String } from '../util/numbers.js';
 import { appendExact, DenseTable, settleTable, type StringTable } from './dense-table.js';
 
@@ -22,6 +22,15 @@ export function compareIntStrings(a: string, b: string): number {
   return na ? -r : r;
 }
 
+/** Bytes an intset needs per member to hold the canonical integer `m`. */
+export function intWidth(m: string): number {
+  if (m.length < 5) return 2;
+  const v = Number(m);
+  if (v >= -32768 && v <= 32767) return 2;
+  if (v >= -2147483648 && v <= 2147483647) return 4;
+  return 8;
+}
+
 /** Redis caps set-max-intset-entries at 2^30. */
 const INTSET_HARD_LIMIT = 1 << 30;
 
@@ -30,6 +39,12 @@ export class SetValue extends RObject {
   /** intset encoding: sorted canonical integers; null once converted to a hashtable. */
   private ints: string[] | null;
   private table: StringTable | null = null;
+  /**
+   * The intset's integer width in bytes (2, 4 or 8): it grows with the members added and never
+   * shrinks, as Redis's intset keeps its encoding when the wide members go (DUMP and RDB
+   * write it).
+   */
+  intsetWidth = 2;
 
   /** A new empty set, encoded as Redis would encode a set created for `first`. */
   constructor(first?: string) {
@@ -58,11 +73,17 @@ export class SetValue extends RObject {
     const s = new SetValue();
     if (this.ints !== null) {
       s.ints = this.ints.slice();
+      s.intsetWidth = this.intsetWidth;
     } else {
       s.ints = null;
       s.table = this.table!.clone();
     }
     return s;
+  }
+
+  /** DEBUG DIGEST: the members, in any order. */
+  override digest(d: ValueDigest): void {
+    for (let i = 0, n = this.size; i < n; i++) d.add(this.memberAt(i));
   }
 
   /** Binary search in the intset: the position of v, or -(insertion point) - 1. */
@@ -108,6 +129,8 @@ export class SetValue extends RObject {
         } else {
           ints.splice(pos, 0, m);
         }
+        const w = intWidth(m);
+        if (w > this.intsetWidth) this.intsetWidth = w;
         const now = this.ints!;
         if (now.length > Math.min(maxIntset, INTSET_HARD_LIMIT)) this.toHashtable();
         return true;

@@ -8,7 +8,8 @@
 //   O(log n)) plus a Map member -> score for O(1) lookups.
 // The set converts between them when Redis converts (see add, and the STORE commands).
 
-import { RObject } from './value.js';
+import { RObject, type ValueDigest } from './value.js';
+import { formatDouble } from '../util/numbers.js';
 import { Bound, ZTree, type Leaf } from './zset-tree.js';
 
 export { Bound } from './zset-tree.js';
@@ -86,6 +87,15 @@ export class ZSet extends RObject {
       for (let i = 0; i < ms.length; i++) z.appendSorted(ss[i], ms[i]);
     }
     return z;
+  }
+
+  /** DEBUG DIGEST: each member with its score as %.17g, pairs in any order. */
+  override digest(d: ValueDigest): void {
+    for (let leaf: Leaf | null = this.tree.first; leaf; leaf = leaf.next) {
+      const ms = leaf.members;
+      const ss = leaf.scores;
+      for (let i = 0; i < ms.length; i++) d.addPair(ms[i], formatDouble(ss[i]));
+    }
   }
 
   // ---- Lookups ----

@@ -8,7 +8,7 @@ export class ReplicationStream {
   private buf = Buffer.alloc(0);
   private rdbSkipped = false;
   private db = 0;
-  /** Commands received, as [db, ...argv], MULTI/EXEC, SELECT, PING and PUBLISH left out. */
+  /** Commands received, as [db, ...argv], SELECT, PING and PUBLISH left out. */
   readonly commands: string[][] = [];
   private waiters: (() => void)[] = [];
 
@@ -69,7 +69,7 @@ export class ReplicationStream {
       const argv = d.value.map((x) => (x.type === 'bulk' ? String(x.value) : ''));
       const name = argv[0].toLowerCase();
       if (name === 'select') this.db = Number(argv[1]);
-      else if (name !== 'multi' && name !== 'exec' && name !== 'ping' && name !== 'publish') this.commands.push([String(this.db), ...argv]);
+      else if (name !== 'ping' && name !== 'publish') this.commands.push([String(this.db), ...argv]);
     }
   }
 

@@ -1,8 +1,14 @@
 // Intset: the encoding of small sets of integers (RDB type SET_INTSET): encoding width
 // (u32 LE: 2, 4 or 8 bytes), count (u32 LE), then the integers sorted ascending, each in the
-// width, little-endian. The width is the smallest that holds every member.
+// width, little-endian. The width is the smallest that holds every member, unless the set
+// asks for a wider one (an intset never narrows when its wide members are removed).
 
 import { corrupt } from '../errors.js';
+
+/** The integer width (2, 4 or 8) of a valid intset. */
+export function intsetWidthOf(buf: Uint8Array): number {
+  return buf[0] | (buf[1] << 8);
+}
 
 /** The members of an intset, as decimal strings, validating order and size. */
 export function intsetStrings(buf: Uint8Array, start = 0, end = buf.length): string[] {
@@ -26,10 +32,10 @@ export function intsetStrings(buf: Uint8Array, start = 0, end = buf.length): str
   return out;
 }
 
-/** An intset of the given integers (any order, no duplicates). */
-export function intsetOf(values: (number | bigint)[]): Buffer {
+/** An intset of the given integers (any order, no duplicates), at least `minWidth` bytes wide. */
+export function intsetOf(values: (number | bigint)[], minWidth = 2): Buffer {
   const sorted = values.map((v) => BigInt(v)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  let width = 2;
+  let width = minWidth === 8 || minWidth === 4 ? minWidth : 2;
   for (const v of sorted) {
     if (v < -2147483648n || v > 2147483647n) width = 8;
     else if ((v < -32768n || v > 32767n) && width < 4) width = 4;

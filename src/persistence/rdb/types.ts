@@ -6,8 +6,10 @@
 // `registerValueType(type, codec)` once at startup (e.g. from its command family module), with
 // a codec that converts between its RObject class and plain data:
 //
-//   list   { items(v) -> Iterable<string>; length(v); build(items, from, config) -> RObject }
-//   set    { members(v) -> Iterable<string>; size(v); build(members, from, config) }
+//   list   { items(v) -> Iterable<string>; length(v); build(items, from, config, layout) -> RObject;
+//            optional nodes(v) -> Iterable<string[]> }
+//   set    { members(v) -> Iterable<string>; size(v); build(members, from, config, layout);
+//            optional intsetWidth(v) -> 2 | 4 | 8 }
 //   zset   { entries(v) -> Iterable<[member, score]>; size(v); build(entries, from, config) }
 //   hash   { entries(v) -> Iterable<[field, value]>; size(v); build(entries, from, config) }
 //   stream { toData(v) -> StreamData; build(data, from, config) }
@@ -19,19 +21,26 @@
 // only when every field and value is short enough). `config` is `server.config.values`.
 // Loaders validate the data completely (duplicates, NaN scores, structure) before `build`
 // is called, and never call `build` with an empty collection (empty keys are skipped).
+// `layout` (optional) tells how the file laid the data out, for types that keep it as Redis
+// does: `nodes`, the element count of each quicklist node (Redis keeps the nodes it loads),
+// and `intsetWidth`, the integer width of an intset (which Redis keeps too).
 //
 // Which RDB type is written follows the value's `encoding()`: a set reporting 'intset' is
-// saved as SET_INTSET, a zset or hash reporting 'listpack' as ZSET_LISTPACK / HASH_LISTPACK
-// (listpacks are rebuilt from the elements), everything else in the plain forms (SET, ZSET_2,
-// HASH); lists are always QUICKLIST_2 with listpack nodes sized by list-max-listpack-size;
-// streams are STREAM_LISTPACKS_2. Those are the types Redis 7.0 writes (RDB version 10).
+// saved as SET_INTSET (at the codec's intsetWidth, if it has one), a zset or hash reporting
+// 'listpack' as ZSET_LISTPACK / HASH_LISTPACK (listpacks are rebuilt from the elements),
+// everything else in the plain forms (SET, ZSET_2, HASH); lists are always QUICKLIST_2, with
+// one listpack node per element of the codec's `nodes` if it has them, else nodes sized by
+// list-max-listpack-size; streams are STREAM_LISTPACKS_2. Those are the types Redis 7.0
+// writes (RDB version 10). Element order is the codec's: for byte-identical output with
+// Redis, a skiplist-encoded zset lists its entries from the highest score down, as Redis's
+// rdbSaveObject walks the skiplist backwards.
 
 import { MutableString, type ObjectType, type RObject, type Value } from '../../types/value.js';
 import { formatDouble, parseDouble } from '../../util/numbers.js';
 import { corrupt, UnsupportedValueError } from '../errors.js';
 import { ListpackBuilder, ListpackReader, listpackStrings } from '../codecs/listpack.js';
 import { ziplistStrings } from '../codecs/ziplist.js';
-import { intsetOf, intsetStrings } from '../codecs/intset.js';
+import { intsetOf, intsetStrings, intsetWidthOf } from '../codecs/intset.js';
 import { zipmapStrings } from '../codecs/zipmap.js';
 import { moduleTypeName, QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN, RdbType } from './constants.js';
 import type { RdbReader } from './reader.js';
@@ -40,15 +49,27 @@ import type { RdbWriter } from './writer.js';
 export type SourceEncoding = 'listpack' | 'ziplist' | 'zipmap' | 'intset' | 'quicklist' | 'hashtable' | 'skiplist' | 'linkedlist';
 export type ConfigValues = Record<string, any>;
 
+/** How the loaded data was laid out in the file (see the contract). */
+export interface SourceLayout {
+  /** Quicklist forms: elements per node, in order. */
+  nodes?: number[];
+  /** SET_INTSET: the intset's integer width in bytes. */
+  intsetWidth?: number;
+}
+
 export interface ListCodec {
   items(v: RObject): Iterable<string>;
   length(v: RObject): number;
-  build(items: string[], from: SourceEncoding, config: ConfigValues): RObject;
+  /** The elements node by node (quicklist nodes to save), when the type keeps nodes. */
+  nodes?(v: RObject): Iterable<string[]>;
+  build(items: string[], from: SourceEncoding, config: ConfigValues, layout?: SourceLayout): RObject;
 }
 export interface SetCodec {
   members(v: RObject): Iterable<string>;
   size(v: RObject): number;
-  build(members: string[], from: SourceEncoding, config: ConfigValues): RObject;
+  /** An intset-encoded set's integer width (2, 4 or 8), when the type tracks it. */
+  intsetWidth?(v: RObject): number;
+  build(members: string[], from: SourceEncoding, config: ConfigValues, layout?: SourceLayout): RObject;
 }
 export interface ZsetCodec {
   entries(v: RObject): Iterable<[string, number]>;
@@ -174,8 +195,9 @@ export function saveValue(w: RdbWriter, v: Value, type: number): void {
     case RdbType.LIST_QUICKLIST_2:
       return saveList(w, v);
     case RdbType.SET_INTSET: {
-      const members = [...codecFor('set').members(v)];
-      w.bytes(intsetOf(members.map((m) => BigInt(m))));
+      const c = codecFor('set');
+      const members = [...c.members(v)];
+      w.bytes(intsetOf(members.map((m) => BigInt(m)), c.intsetWidth?.(v) ?? 2));
       return;
     }
     case RdbType.SET: {
@@ -233,6 +255,23 @@ function listNodeLimits(setting: number): { count: number; bytes: number } {
 }
 
 function saveList(w: RdbWriter, v: RObject): void {
+  const codec = codecFor('list');
+  if (codec.nodes !== undefined) {
+    // The type's own nodes, one listpack each (collected first: the count comes first).
+    const nodes: Buffer[] = [];
+    for (const node of codec.nodes(v)) {
+      if (node.length === 0) continue;
+      const lp = new ListpackBuilder(256);
+      for (let i = 0; i < node.length; i++) lp.append(node[i]);
+      nodes.push(lp.finish());
+    }
+    w.len(nodes.length);
+    for (const node of nodes) {
+      w.len(QUICKLIST_NODE_PACKED);
+      w.bytes(node);
+    }
+    return;
+  }
   const limits = listNodeLimits(w.listMaxListpackSize);
   const nodes: Buffer[] = [];
   let lp = new ListpackBuilder(256);
@@ -370,6 +409,7 @@ export function loadValue(r: RdbReader, type: number, opts: LoadOptions): Value 
     case RdbType.LIST_QUICKLIST_2: {
       const nodes = r.len();
       const items: string[] = [];
+      const sizes: number[] = [];
       for (let i = 0; i < nodes; i++) {
         let container = QUICKLIST_NODE_PACKED;
         if (type === RdbType.LIST_QUICKLIST_2) {
@@ -380,13 +420,16 @@ export function loadValue(r: RdbReader, type: number, opts: LoadOptions): Value 
         if (data.length === 0) corrupt('Quicklist node is empty');
         if (container === QUICKLIST_NODE_PLAIN) {
           items.push(data.latin1Slice(0, data.length));
+          sizes.push(1);
           continue;
         }
         const node = type === RdbType.LIST_QUICKLIST_2 ? listpackStrings(data) : ziplistStrings(data);
+        // Empty nodes are skipped, as Redis skips them.
+        if (node.length > 0) sizes.push(node.length);
         for (const s of node) items.push(s);
       }
       if (items.length === 0) return undefined;
-      return codecFor('list').build(items, 'quicklist', opts.config);
+      return codecFor('list').build(items, 'quicklist', opts.config, { nodes: sizes });
     }
     case RdbType.SET: {
       const n = r.len();
@@ -402,8 +445,9 @@ export function loadValue(r: RdbReader, type: number, opts: LoadOptions): Value 
       return codecFor('set').build(members, 'hashtable', opts.config);
     }
     case RdbType.SET_INTSET: {
-      const members = intsetStrings(r.bytes());
-      return codecFor('set').build(members, 'intset', opts.config);
+      const blob = r.bytes();
+      const members = intsetStrings(blob);
+      return codecFor('set').build(members, 'intset', opts.config, { intsetWidth: intsetWidthOf(blob) });
     }
     case RdbType.SET_LISTPACK: {
       const members = listpackStrings(r.bytes());
