@@ -14,6 +14,7 @@ import { SetValue } from '../types/set.js';
 import { isStringValue, stringOf } from '../types/value.js';
 import { ZSet } from '../types/zset.js';
 import { parseDouble } from '../util/numbers.js';
+import { partialSort } from '../util/partial-sort.js';
 import type { Client } from '../server/client.js';
 import { lookupRead } from './access.js';
 import { int64Arg, isToken } from './args.js';
@@ -112,12 +113,34 @@ function underflows(text: string, v: number): boolean {
   return lhs !== rhs;
 }
 
+/** Whether every character may appear in a plain decimal number (digits, sign, dot, exponent). */
+function decimalChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    // 0-9 + - . e E
+    if ((ch < 48 || ch > 57) && ch !== 43 && ch !== 45 && ch !== 46 && ch !== 101 && ch !== 69) return false;
+  }
+  return true;
+}
+
 /**
  * A value as SORT reads a number (strtod on the C string, then Redis's checks): leading blanks
  * are skipped, the empty string is 0, nothing may follow the number, no NaN, no ERANGE.
  */
-function sortScore(value: string): number | undefined {
-  const s = cString(value);
+function sortScore(s: string): number | undefined {
+  if (s.length === 0) return 0;
+  // The common case: a decimal number, which Number() reads as strtod does (a string of these
+  // characters that Number() rejects has something strtod leaves over, too).
+  if (decimalChars(s)) {
+    const v = Number(s);
+    if (v !== v || v === Infinity || v === -Infinity) return undefined;
+    if ((v === 0 || Math.abs(v) < SUBNORMAL_LIMIT) && underflows(s, v)) return undefined;
+    return v;
+  }
+  return slowScore(cString(s));
+}
+
+function slowScore(s: string): number | undefined {
   if (s.length === 0) return 0;
   let i = 0;
   for (; i < s.length; i++) {
@@ -150,6 +173,7 @@ class SortVector {
     readonly desc: boolean,
   ) {}
 
+  /** A total order: ties that Redis leaves equal keep the input order (as a stable sort). */
   readonly compare = (x: number, y: number): number => {
     let cmp: number;
     const scores = this.scores;
@@ -164,6 +188,7 @@ class SortVector {
       if (a === null || b === null) cmp = a === b ? 0 : a === null ? -1 : 1;
       else cmp = compareBytes(a, b);
     }
+    if (cmp === 0) return x - y;
     return this.desc ? -cmp : cmp;
   };
 }
@@ -259,7 +284,7 @@ function sortGeneric(c: Client, argv: string[], readOnly: boolean): Reply {
     if (v instanceof ListValue) elements = v.range(0, length - 1);
     else if (v instanceof SetValue) elements = v.toArray();
     else elements = Array.from(v.dict!.keys());
-    if (!dontSort) order = sortOrder(c, elements, by, alpha, o.desc, o.store !== null);
+    if (!dontSort) order = sortOrder(c, elements, by, alpha, o.desc, o.store !== null, start, end);
   }
 
   const gets = o.gets;
@@ -304,10 +329,11 @@ function zsetRange(z: ZSet, start: number, count: number, desc: boolean): string
 }
 
 /**
- * The sorted order of `elements` (indexes), by their values or by the BY pattern's; throws
- * Redis's error when a numeric sort meets a value that isn't a number (after every lookup).
+ * The sorted order of `elements` (indexes), by their values or by the BY pattern's, exact for
+ * ranks start..end (LIMIT); throws Redis's error when a numeric sort meets a value that isn't
+ * a number (after every lookup).
  */
-function sortOrder(c: Client, elements: string[], by: KeyPattern | null, alpha: boolean, desc: boolean, storing: boolean): number[] {
+function sortOrder(c: Client, elements: string[], by: KeyPattern | null, alpha: boolean, desc: boolean, storing: boolean, start: number, end: number): number[] {
   const n = elements.length;
   let scores: Float64Array | null = null;
   let keys: (string | null)[] | null = null;
@@ -342,8 +368,11 @@ function sortOrder(c: Client, elements: string[], by: KeyPattern | null, alpha: 
   if (bad) err(SCORE_ERROR);
   const order: number[] = new Array(n);
   for (let j = 0; j < n; j++) order[j] = j;
-  // Array sort is stable, as glibc's qsort (a merge sort) is for the ties Redis leaves equal.
-  order.sort(new SortVector(elements, scores, keys, desc).compare);
+  // The comparison is a total order, so a partial sort of a LIMIT range gives what a full sort
+  // would (Redis's own partial sort for BY ... LIMIT may order ALPHA ties differently).
+  const compare = new SortVector(elements, scores, keys, desc).compare;
+  if ((end - start + 1) * 2 < n) partialSort(order, start, end, compare);
+  else order.sort(compare);
   return order;
 }
 
