@@ -195,6 +195,23 @@ test('STORE invalidates WATCH and client-side caching; SORT_RO is tracked', asyn
   await checkSession(d, steps, { resp3: [2] });
 });
 
+test('STORE onto a destination whose time has come: deleted as it is, or expired then replaced', async () => {
+  const steps: Step[] = [
+    { c: 0, cmd: ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'] }, { c: 1, cmd: ['PSUBSCRIBE', '__keyevent@0__:*'] },
+    // No active expiry: the key stays until something looks it up.
+    { c: 0, cmd: ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'] }, { c: 0, cmd: ['RPUSH', 'src', 'b', 'a'], reads: { 0: 1, 1: 1 } },
+    { c: 0, cmd: ['RPUSH', 'gone', 'x'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['PEXPIRE', 'gone', '1'], reads: { 0: 1, 1: 1 }, sleep: 20 },
+    // An empty result: a plain `del`, no `expired`.
+    { c: 0, cmd: ['SORT', 'nokey', 'STORE', 'gone'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['EXISTS', 'gone'] },
+    { c: 0, cmd: ['RPUSH', 'gone', 'x'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['PEXPIRE', 'gone', '1'], reads: { 0: 1, 1: 1 }, sleep: 20 },
+    // A result: `expired`, then `sortstore`.
+    { c: 0, cmd: ['SORT', 'src', 'ALPHA', 'STORE', 'gone'], reads: { 0: 1, 1: 2 } }, { c: 0, cmd: ['LRANGE', 'gone', '0', '-1'] }, { c: 0, cmd: ['TTL', 'gone'] },
+    { c: 0, cmd: ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'] }, { c: 0, cmd: ['CONFIG', 'SET', 'notify-keyspace-events', ''] },
+    { c: 1, cmd: ['PUNSUBSCRIBE'] },
+  ];
+  await checkSession(d, steps);
+});
+
 /** Randomized: lists, sets and sorted sets with random options, on both servers. */
 test('randomized SORT calls agree with Redis', async () => {
   const rand = rng(20260711);
