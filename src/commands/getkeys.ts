@@ -170,6 +170,17 @@ const FINDERS: Record<string, Finder> = {
   set: setKeys,
 };
 
+/**
+ * A command-specific key finder as a positions-only function (CommandDef.getKeys), for the
+ * commands whose keys key specs cannot locate (used where only positions matter: client-side
+ * tracking, snapshot guards).
+ */
+export function finderPositions(name: string): (argv: string[]) => number[] {
+  const finder = FINDERS[name];
+  if (finder === undefined) throw new Error(`no key finder for ${name}`);
+  return (argv) => finder(argv).map((k) => k.pos);
+}
+
 function hasKeySpec(cmd: Command): boolean {
   return cmd.meta.keySpecs.some((s) => !s.flags.includes('not_key'));
 }

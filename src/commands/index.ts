@@ -23,13 +23,14 @@ import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { sets } from './sets.js';
 import { slowlogFamily } from './slowlog.js';
+import { sortCommands } from './sort.js';
 import { strings } from './strings.js';
 import { trackingCommands } from './tracking.js';
 import { transactionCommands } from './transactions.js';
 import { zsets } from './zsets.js';
 
 export const allFamilies: Family[] = [
-  connection, client, introspection, keys, strings, bitmaps, hyperloglog, lists, hashes, sets, zsets, geo, persistenceCommands, dumpCommands,
+  connection, client, introspection, keys, strings, bitmaps, hyperloglog, lists, hashes, sets, zsets, geo, sortCommands, persistenceCommands, dumpCommands,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
   // trackingCommands adds its subcommands to CLIENT.
   transactionCommands, pubsubCommands, monitorCommands, trackingCommands,
