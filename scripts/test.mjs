@@ -1,6 +1,6 @@
 // Runs the test suite: every dist/test/**/*.test.js file under node:test.
 // Arguments narrow it down: `npm test -- strings keys` runs test files whose path contains
-// one of the words.
+// one of the words (relative to dist/test).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ const files = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p);
-    else if (e.name.endsWith('.test.js') && (filters.length === 0 || filters.some((f) => p.includes(f)))) files.push(p);
+    else if (e.name.endsWith('.test.js') && (filters.length === 0 || filters.some((f) => path.relative(testRoot, p).includes(f)))) files.push(p);
   }
 })(testRoot);
 files.sort();
