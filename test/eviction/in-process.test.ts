@@ -8,6 +8,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { allFamilies } from '../../src/commands/index.js';
+import { recordEffects } from '../helpers/inprocess.js';
 import { processCommand } from '../../src/engine/dispatch.js';
 import { ErrorReply, type Reply } from '../../src/resp/reply.js';
 import { keyBytes, memoryMeter } from '../../src/engine/used-memory.js';
@@ -31,12 +32,7 @@ before(() => {
   meter.release = (bytes: number) => {
     used -= bytes;
   };
-  server.publish = (channel, message) => {
-    if (channel.startsWith('__keyevent')) log.push(`${channel.slice(channel.indexOf(':') + 1)} ${message}`);
-    return 0;
-  };
-  server.keyListeners.push((db, key, by) => log.push(`modified ${db.id} ${key} by ${by === null ? 'none' : by.id}`));
-  server.propagators.push((db, argv) => log.push(`propagate ${db} ${argv.join(' ')}`));
+  recordEffects(server, log);
 });
 after(() => server.close());
 beforeEach(() => {

@@ -141,3 +141,16 @@ export class InProcessLarder {
     await this.server.close();
   }
 }
+
+/**
+ * Records into `log` what the post-write path tells the world: keyevent notifications
+ * ("event key"), WATCH/tracking signals ("modified db key by id") and propagated commands.
+ */
+export function recordEffects(server: Server, log: string[]): void {
+  server.publish = (channel, message) => {
+    if (channel.startsWith('__keyevent')) log.push(`${channel.slice(channel.indexOf(':') + 1)} ${message}`);
+    return 0;
+  };
+  server.keyListeners.push((db, key, by) => log.push(`modified ${db.id} ${key} by ${by === null ? 'none' : by.id}`));
+  server.propagators.push((db, argv) => log.push(`propagate ${db} ${argv.join(' ')}`));
+}

@@ -6,6 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { allFamilies } from '../../src/commands/index.js';
+import { recordEffects } from '../helpers/inprocess.js';
 import { processCommand } from '../../src/engine/dispatch.js';
 import { NIL_ARRAY } from '../../src/resp/reply.js';
 
@@ -17,12 +18,7 @@ before(() => {
   server.init();
   const r = server.config.set([['notify-keyspace-events', 'KEAnm']]);
   assert.ok(r.ok);
-  server.publish = (channel, message) => {
-    if (channel.startsWith('__keyevent')) log.push(`${channel.slice(channel.indexOf(':') + 1)} ${message}`);
-    return 0;
-  };
-  server.keyListeners.push((db, key, by) => log.push(`modified ${db.id} ${key} by ${by === null ? 'none' : by.id}`));
-  server.propagators.push((db, argv) => log.push(`propagate ${db} ${argv.join(' ')}`));
+  recordEffects(server, log);
 });
 after(() => server.close());
 beforeEach(() => {
