@@ -254,7 +254,11 @@ export class Evictor {
     const score = (stamp: number): number =>
       kind === Kind.Lru ? idleTimeMs(stamp, now) : 255 - lfuDecayed(stamp, decay, now);
     if (allkeys) {
-      db.keys.sampleRun(samples, (key, _value, stamp) => this.insert(score(stamp), key, dbIndex));
+      const keys = db.keys;
+      keys.sampleSlots(samples, (slot) => {
+        const sc = score(keys.stampAt(slot));
+        if (this.takes(sc)) this.insert(sc, keys.keyAt(slot), dbIndex);
+      });
       return;
     }
     const visit = (key: string, when: number | bigint): void => {
@@ -277,12 +281,18 @@ export class Evictor {
     }
   }
 
+  /** Whether a candidate with this score gets into the pool (not worse than all in a full one). */
+  private takes(score: number): boolean {
+    const pool = this.pool;
+    return pool[POOL_SIZE - 1].key === null || (pool[0].key !== null && pool[0].score < score);
+  }
+
   /** Inserts a candidate in the pool, kept sorted by ascending score (best last). */
   private insert(score: number, key: string, dbIndex: number): void {
+    if (!this.takes(score)) return;
     const pool = this.pool;
     let k = 0;
     while (k < POOL_SIZE && pool[k].key !== null && pool[k].score < score) k++;
-    if (k === 0 && pool[POOL_SIZE - 1].key !== null) return; // worse than all, and no room
     if (k < POOL_SIZE && pool[k].key === null) {
       // An empty slot: nothing to move.
     } else if (pool[POOL_SIZE - 1].key === null) {

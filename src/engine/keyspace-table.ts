@@ -412,11 +412,12 @@ export class KeyspaceTable {
   }
 
   /**
-   * Up to `count` entries with their access stamps, from consecutive slots after a random one
-   * (wrapping), as Redis's dictGetSomeKeys picks eviction candidates: each entry at most once,
-   * and all of them when `count` >= size. Returns how many were visited.
+   * Up to `count` occupied slots, consecutive after a random one (wrapping), as Redis's
+   * dictGetSomeKeys picks eviction candidates: each entry at most once, and all of them when
+   * `count` >= size. The visitor reads what it needs with keyAt/valueAt/stampAt (an eviction
+   * sample looks at stamps and copies out only the keys it keeps). Returns how many it visited.
    */
-  sampleRun(count: number, visit: (key: string, value: Value, stamp: number) => void): number {
+  sampleSlots(count: number, visit: (slot: number) => void): number {
     if (this.size === 0 || count <= 0) return 0;
     if (count > this.size) count = this.size;
     const slots = this.slots;
@@ -424,11 +425,25 @@ export class KeyspaceTable {
     let p = Math.floor(Math.random() * n);
     let found = 0;
     for (let i = 0; i < n && found < count; i++, p = p + 1 === n ? 0 : p + 1) {
-      const s = slots[p];
-      if (s === undefined) continue;
+      if (slots[p] === undefined) continue;
       found++;
-      visit(slotKey(s), slotValue(s), this.meta[(p << 1) + 1]);
+      visit(p);
     }
     return found;
+  }
+
+  /** The key in an occupied slot (from sampleSlots, before the table changes). */
+  keyAt(slot: number): string {
+    return slotKey(this.slots[slot]!);
+  }
+
+  /** The value in an occupied slot (from sampleSlots, before the table changes). */
+  valueAt(slot: number): Value {
+    return slotValue(this.slots[slot]!);
+  }
+
+  /** The access stamp of an occupied slot (from sampleSlots, before the table changes). */
+  stampAt(slot: number): number {
+    return this.meta[(slot << 1) + 1];
   }
 }

@@ -161,8 +161,9 @@ export class MemoryMeter {
       const db = dbs[i];
       if (db.keys.size === 0) continue;
       const n = Math.max(1, Math.round((KEY_SAMPLES * db.keys.size) / total));
-      db.keys.sampleRun(n, (key, value) => {
-        bytes += keyBytes(db, key, value) * (db.keys.size / n);
+      const keys = db.keys;
+      keys.sampleSlots(n, (slot) => {
+        bytes += keyBytes(db, keys.keyAt(slot), keys.valueAt(slot)) * (keys.size / n);
         seen += db.keys.size / n;
       });
     }
