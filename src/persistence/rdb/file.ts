@@ -81,13 +81,26 @@ export interface FunctionsHook {
   /** Creates a library from its code; returns an error message on failure. */
   load(code: string, replace: boolean): string | undefined;
 }
-export const rdbHooks: { functions: FunctionsHook | null } = { functions: null };
+/**
+ * Replication's state for the aux fields of an RDB (Redis's rdbPopulateSaveInfo): the database
+ * selected in the replication stream, the replication id and offset. Installed by replication;
+ * null (or returning null) when there is nothing to record.
+ */
+export interface ReplicationInfo {
+  streamDb: number;
+  replId: string;
+  offset: number;
+}
+export type ReplicationInfoHook = (server: Server) => ReplicationInfo | null;
+export const rdbHooks: { functions: FunctionsHook | null; replication: ReplicationInfoHook | null } = { functions: null, replication: null };
 
 // ---- Saving ----
 
 export interface HeaderOptions {
   /** The file is an AOF base (aof-base aux field). */
   aofBase?: boolean;
+  /** Replication aux fields (repl-stream-db, repl-id, repl-offset), if any. */
+  replication?: ReplicationInfo | null;
 }
 
 /** Magic, aux fields and function libraries. */
@@ -102,6 +115,12 @@ export function writeHeader(w: RdbWriter, opts: HeaderOptions = {}): void {
   aux('redis-bits', '64');
   aux('ctime', String(Math.floor(Date.now() / 1000)));
   aux('used-mem', String(process.memoryUsage.rss()));
+  const repl = opts.replication;
+  if (repl) {
+    aux('repl-stream-db', String(repl.streamDb));
+    aux('repl-id', repl.replId);
+    aux('repl-offset', String(repl.offset));
+  }
   aux('aof-base', opts.aofBase ? '1' : '0');
   const fns = rdbHooks.functions;
   if (fns !== null) {
@@ -443,7 +462,10 @@ export class RdbEmitter implements SnapshotEmitter {
   }
 
   header(): void {
-    writeHeader(this.w, this.opts);
+    // An AOF base has no replication information (Redis saves it without rdbSaveInfo).
+    const hook = rdbHooks.replication;
+    const replication = this.opts.aofBase || hook === null ? null : hook(this.server);
+    writeHeader(this.w, replication === null ? this.opts : { ...this.opts, replication });
   }
 
   selectDb(index: number, size: number, expires: number, first: boolean): void {
