@@ -13,7 +13,7 @@ import { replication } from './replication.js';
 function replicaof(c: Client, argv: string[]): Reply {
   const server = c.server;
   const r = replication(server);
-  if (isToken(argv[1], 'no') && isToken(argv[2], 'one')) {
+  if (isToken(argv[1], 'NO') && isToken(argv[2], 'ONE')) {
     if (r.masterHost !== null) {
       r.unsetMaster();
       server.log('notice', `MASTER MODE enabled (user request from '${clientInfoString(c)}')`);
