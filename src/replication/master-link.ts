@@ -33,8 +33,15 @@ export interface LinkOwner {
   cached(): { replId: string; offset: number } | null;
   /** +CONTINUE: the stream goes on from the cached master's offset. */
   continued(socket: net.Socket, leftover: Buffer, newReplId: string | null): void;
-  /** A full transfer ended: the RDB is in `tmpfile`; `leftover` starts the command stream. */
-  transferred(socket: net.Socket, leftover: Buffer, tmpfile: string, usedMark: boolean, replId: string, offset: number): void;
+  /**
+   * A full transfer ended: the RDB is in the file `rdb` names (disk load) or in `rdb` itself
+   * (diskless load); `leftover` starts the command stream.
+   */
+  transferred(socket: net.Socket, leftover: Buffer, rdb: string | Buffer, usedMark: boolean, replId: string, offset: number): void;
+  /** Whether the RDB is loaded as it arrives (repl-diskless-load), decided as the transfer starts. */
+  disklessLoad(): boolean;
+  /** A diskless load begins (the replica is loading from now on), for the master `replId`. */
+  disklessLoadStarted(replId: string): void;
   /** The attempt failed (logged); `retryNow` reconnects at once, else the cron does. */
   failed(retryNow: boolean): void;
   /** Bytes read from the master (INFO total_net_repl_input_bytes). */
@@ -59,6 +66,8 @@ export class MasterHandshake {
   private lastBytes = Buffer.alloc(EOF_MARK_SIZE);
   private fd = -1;
   private tmpfile = '';
+  /** Diskless load: the RDB is kept in memory, then loaded (no temporary file). */
+  private chunks: Buffer[] | null = null;
 
   constructor(private readonly owner: LinkOwner) {
     const server = owner.server;
@@ -270,6 +279,13 @@ export class MasterHandshake {
   }
 
   private startTransfer(): void {
+    this.phase = 'transfer';
+    this.transferSize = -1;
+    this.transferRead = 0;
+    if (this.owner.disklessLoad()) {
+      this.chunks = [];
+      return;
+    }
     const name = `temp-${Math.floor(Date.now() / 1000)}.${process.pid}.rdb`;
     try {
       this.fd = fs.openSync(name, 'w', 0o644);
@@ -279,9 +295,6 @@ export class MasterHandshake {
       return;
     }
     this.tmpfile = name;
-    this.phase = 'transfer';
-    this.transferSize = -1;
-    this.transferRead = 0;
   }
 
   /** The bulk header ("$<len>" or "$EOF:<mark>", after keepalive newlines): false to wait. */
@@ -306,12 +319,13 @@ export class MasterHandshake {
         this.eofmark = line.slice(5, 5 + EOF_MARK_SIZE);
         this.lastBytes.fill(0);
         this.transferSize = 0;
-        server.log('notice', 'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
+        server.log('notice', `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${this.chunks !== null ? 'to parser' : 'to disk'}`);
       } else {
         this.usemark = false;
         this.transferSize = Math.max(0, parseInt(line.slice(1), 10) || 0);
-        server.log('notice', `MASTER <-> REPLICA sync: receiving ${this.transferSize} bytes from master to disk`);
+        server.log('notice', `MASTER <-> REPLICA sync: receiving ${this.transferSize} bytes from master ${this.chunks !== null ? 'to parser' : 'to disk'}`);
       }
+      if (this.chunks !== null) this.owner.disklessLoadStarted(this.masterReplId);
       return true;
     }
   }
@@ -328,8 +342,12 @@ export class MasterHandshake {
       }
     }
     try {
-      let off = 0;
-      while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
+      if (this.chunks !== null) {
+        this.chunks.push(Buffer.from(data));
+      } else {
+        let off = 0;
+        while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
+      }
     } catch (e) {
       this.server.log('warning', `Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
       this.fail(true);
@@ -344,31 +362,36 @@ export class MasterHandshake {
         this.lastBytes.copy(this.lastBytes, 0, data.length);
         data.copy(this.lastBytes, EOF_MARK_SIZE - data.length);
       }
-      if (this.lastBytes.latin1Slice(0, EOF_MARK_SIZE) === this.eofmark) {
-        done = true;
-        fs.ftruncateSync(this.fd, this.transferRead - EOF_MARK_SIZE);
-      }
+      if (this.lastBytes.latin1Slice(0, EOF_MARK_SIZE) === this.eofmark) done = true;
     } else if (this.transferRead === this.transferSize) {
       done = true;
     }
     if (!done) return;
-    try {
-      fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
-    } catch (e) {
-      this.server.log('warning', `Failed trying to sync the temp DB to disk in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
-      this.fail(true);
-      return;
+    let rdb: string | Buffer;
+    if (this.chunks !== null) {
+      const all = Buffer.concat(this.chunks);
+      this.chunks = null;
+      rdb = this.usemark ? all.subarray(0, all.length - EOF_MARK_SIZE) : all;
+    } else {
+      try {
+        if (this.usemark) fs.ftruncateSync(this.fd, this.transferRead - EOF_MARK_SIZE);
+        fs.fsyncSync(this.fd);
+        fs.closeSync(this.fd);
+      } catch (e) {
+        this.server.log('warning', `Failed trying to sync the temp DB to disk in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+        this.fail(true);
+        return;
+      }
+      this.fd = -1;
+      rdb = this.tmpfile;
+      this.tmpfile = '';
     }
-    this.fd = -1;
-    const tmpfile = this.tmpfile;
-    this.tmpfile = '';
     this.closed = true;
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('error');
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('connect');
-    this.owner.transferred(this.socket, leftover, tmpfile, this.usemark, this.masterReplId, this.initialOffset);
+    this.owner.transferred(this.socket, leftover, rdb, this.usemark, this.masterReplId, this.initialOffset);
   }
 
   /** Sends a newline (keeps the master from timing us out while we load). */

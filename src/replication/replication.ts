@@ -27,6 +27,7 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import type net from 'node:net';
+import { Database } from '../engine/database.js';
 import { Target, type Server } from '../server/server.js';
 import { Client, ClientFlag } from '../server/client.js';
 import { processInput } from '../server/connection.js';
@@ -37,7 +38,9 @@ import { encodeError } from '../resp/encoder.js';
 import { encodeCommand } from '../persistence/aof/rewrite.js';
 import { persistence, LOADING_ERROR } from '../persistence/persistence.js';
 import type { BackgroundJob } from '../persistence/job.js';
-import { rdbHooks } from '../persistence/rdb/file.js';
+import { describeLoadError, loadRdbSteps, rdbHooks, RdbFatalError, RdbSignatureError } from '../persistence/rdb/file.js';
+import { RdbReader } from '../persistence/rdb/reader.js';
+import { CorruptDataError, UnsupportedValueError } from '../persistence/errors.js';
 import { infoState } from '../commands/info.js';
 import { transactionFlags, transactionInvFlags } from '../commands/transactions.js';
 import { emptyDatabases } from '../commands/keys.js';
@@ -172,8 +175,21 @@ export class Replication implements LinkOwner {
   master: MasterStream | null = null;
   private cachedMaster: CachedMaster | null = null;
   private downSince = 0;
+  /**
+   * Keys clients wrote on a writable replica (replica-read-only no): the replica expires those
+   * itself, since its master knows nothing of them (Redis's slaveKeysWithExpire).
+   */
+  private readonly localKeys = new Map<Database, Set<string>>();
+  private readonly localWrites = (db: Database, key: string, by: Client | null): void => {
+    if (by === null || (by.flags & ClientFlag.Master) !== 0 || this.values['replica-read-only']) return;
+    let keys = this.localKeys.get(db);
+    if (keys === undefined) this.localKeys.set(db, (keys = new Set()));
+    keys.add(key);
+  };
   /** The stream is being loaded (full sync): master_sync_in_progress, LOADING. */
   private loadingSync = false;
+  /** A swapdb diskless load with the master's own history: clients are served meanwhile. */
+  private asyncLoading = false;
   private loadingFrom: MasterHandshake | null = null;
 
   constructor(readonly server: Server) {
@@ -188,6 +204,8 @@ export class Replication implements LinkOwner {
     server.info.field('stats', 'total_net_repl_input_bytes', () => this.stats.netReplInput);
     server.info.field('stats', 'total_net_repl_output_bytes', () => this.stats.netReplOutput + (this.diskless?.sent ?? 0));
     server.info.field('memory', 'mem_replication_backlog', () => this.backlog?.size ?? 0);
+    server.info.field('persistence', 'loading', () => (this.loadingSync && !this.asyncLoading ? 1 : undefined));
+    server.info.field('persistence', 'async_loading', () => (this.asyncLoading ? 1 : undefined));
     server.info.onReset(() => {
       this.stats.syncFull = 0;
       this.stats.syncPartialOk = 0;
@@ -850,6 +868,13 @@ export class Replication implements LinkOwner {
 
   /** Installs the check while it can refuse something, and only then (no cost otherwise). */
   updateCheck(): void {
+    const listeners = this.server.keyListeners;
+    const tracking = listeners.indexOf(this.localWrites);
+    if (this.masterHost !== null && tracking < 0) listeners.push(this.localWrites);
+    else if (this.masterHost === null && tracking >= 0) {
+      listeners.splice(tracking, 1);
+      this.localKeys.clear();
+    }
     const needed = this.masterHost !== null || this.minReplicasActive() || this.replicas.length !== 0;
     if (needed === this.checkInstalled) return;
     this.checkInstalled = needed;
@@ -943,6 +968,7 @@ export class Replication implements LinkOwner {
       }
       if (this.master !== null && !this.master.preSync) this.sendAck(false);
       if (this.loadingFrom !== null) this.loadingFrom.keepalive();
+      if (server.activeExpireEnabled) this.expireLocalKeys();
     }
 
     // Master side: pings, keepalives, timeouts.
@@ -981,6 +1007,25 @@ export class Replication implements LinkOwner {
   // =====================================================================================
   // Replica side
   // =====================================================================================
+
+  /** Expires the keys clients wrote on this (writable) replica once their time has come. */
+  private expireLocalKeys(): void {
+    if (this.localKeys.size === 0) return;
+    const server = this.server;
+    server.refreshTime();
+    for (const [db, keys] of this.localKeys) {
+      for (const key of keys) {
+        const when = db.expireAt(key);
+        if (when === undefined) {
+          keys.delete(key);
+        } else if (when < server.now) {
+          keys.delete(key);
+          server.expireKey(db, key);
+        }
+      }
+      if (keys.size === 0) this.localKeys.delete(db);
+    }
+  }
 
   cached(): { replId: string; offset: number } | null {
     return this.cachedMaster === null ? null : { replId: this.cachedMaster.replId, offset: this.cachedMaster.offset };
@@ -1059,6 +1104,8 @@ export class Replication implements LinkOwner {
     if (hs === null) return;
     hs.cancel();
     this.handshake = null;
+    // A diskless load that was receiving the RDB is over.
+    if (this.loadingSync && this.loadingFrom === null) this.endLoading();
     this.phase = 'connect';
     if (!reconnect || this.masterHost === null) return;
     this.server.log('notice', `Reconnecting to MASTER ${this.masterHost}:${this.masterPort} after failure`);
@@ -1067,6 +1114,7 @@ export class Replication implements LinkOwner {
 
   failed(retryNow: boolean): void {
     this.handshake = null;
+    if (this.loadingSync && this.loadingFrom === null) this.endLoading();
     if (this.masterHost === null) return;
     this.phase = 'connect';
     if (retryNow) {
@@ -1104,56 +1152,114 @@ export class Replication implements LinkOwner {
     this.masterInput(leftover);
   }
 
-  /** A full transfer is complete: load it in place of the dataset, then follow the stream. */
-  transferred(socket: net.Socket, leftover: Buffer, tmpfile: string, usedMark: boolean, replId: string, offset: number): void {
+  /** Whether the RDB is loaded from memory rather than a file (repl-diskless-load). */
+  disklessLoad(): boolean {
+    const mode = this.values['repl-diskless-load'] as string;
+    if (mode === 'swapdb') return true;
+    return mode === 'on-empty-db' && this.server.dbs.every((db) => db.size === 0);
+  }
+
+  /**
+   * A diskless load starts with the transfer: the replica is loading from now on. With swapdb
+   * and the same history as the master (async loading), clients keep being served the old data.
+   */
+  disklessLoadStarted(replId: string): void {
+    this.server.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
+    this.loadingSync = true;
+    this.asyncLoading = this.values['repl-diskless-load'] === 'swapdb' && replId === this.replId;
+    if (!this.asyncLoading) this.installLoadingCheck();
+  }
+
+  private readonly loadingCheck = (_c: Client, cmd: Command): string | undefined =>
+    (cmd.flags & Flag.Loading) === 0 ? LOADING_ERROR : undefined;
+
+  private installLoadingCheck(): void {
+    if (!this.server.checks.includes(this.loadingCheck)) this.server.checks.unshift(this.loadingCheck);
+  }
+
+  /** Loading (of a full synchronization) is over, whatever its outcome. */
+  private endLoading(): void {
+    this.loadingSync = false;
+    this.asyncLoading = false;
+    this.loadingFrom = null;
+    const i = this.server.checks.indexOf(this.loadingCheck);
+    if (i >= 0) this.server.checks.splice(i, 1);
+  }
+
+  /** A new master's history: our replicas, backlog and cached master belong to the old one. */
+  private attachToNewMaster(): void {
+    this.discardCachedMaster();
+    this.disconnectReplicas();
+    this.freeBacklog();
+  }
+
+  /**
+   * A full transfer is complete: the RDB (a file, or in memory for a diskless load) replaces the
+   * dataset, then the stream is followed. With swapdb the old dataset stays until the new one
+   * loaded successfully.
+   */
+  transferred(socket: net.Socket, leftover: Buffer, rdb: string | Buffer, usedMark: boolean, replId: string, offset: number): void {
     const server = this.server;
-    const hs = this.handshake;
+    const v = this.values;
+    this.loadingFrom = this.handshake;
     this.handshake = null;
     this.phase = 'transfer';
-    this.loadingFrom = hs;
     socket.pause();
     const p = persistence(server);
     // The AOF restarts (with a rewrite) after the load; a running BGSAVE would save stale data.
     const aofWasOn = p.aof.state !== 'off';
     if (aofWasOn) p.aof.disable();
     if (p.job !== null && p.job.kind === 'rdb') {
-      server.log('notice', `Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process ${process.pid} and removing its temp file to avoid any race`);
+      if (typeof rdb === 'string') {
+        server.log('notice', `Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process ${process.pid} and removing its temp file to avoid any race`);
+      }
       p.killBgsave();
     }
-    // A new master: our replicas and backlog belong to the old history.
-    this.discardCachedMaster();
-    this.disconnectReplicas();
-    this.freeBacklog();
-    server.log('notice', 'MASTER <-> REPLICA sync: Flushing old data');
-    emptyDatabases(server, server.dbs);
-    try {
-      fs.renameSync(tmpfile, this.values.dbfilename as string);
-    } catch (e) {
-      server.log('warning', `Failed trying to rename the temp DB into ${this.values.dbfilename} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
-      fs.rmSync(tmpfile, { force: true });
-      socket.destroy();
-      this.loadingFrom = null;
-      this.failed(true);
-      return;
+    const swap = typeof rdb !== 'string' && v['repl-diskless-load'] === 'swapdb';
+    let target: Database[] = server.dbs;
+    if (swap) {
+      target = server.dbs.map((db) => new Database(db.id, server));
+    } else {
+      this.attachToNewMaster();
+      server.log('notice', 'MASTER <-> REPLICA sync: Flushing old data');
+      emptyDatabases(server, server.dbs);
     }
-    server.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
+    if (typeof rdb === 'string') {
+      try {
+        fs.renameSync(rdb, v.dbfilename as string);
+      } catch (e) {
+        server.log('warning', `Failed trying to rename the temp DB into ${v.dbfilename} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+        fs.rmSync(rdb, { force: true });
+        socket.destroy();
+        this.endLoading();
+        this.failed(true);
+        return;
+      }
+      server.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
+    }
     this.loadingSync = true;
-    void this.loadSynced().then((ok) => {
-      this.loadingSync = false;
-      this.loadingFrom = null;
-      if (this.masterHost === null || socket.destroyed) {
+    void this.loadSynced(rdb, target).then((aux) => {
+      this.endLoading();
+      if (aux === null || this.masterHost === null || socket.destroyed) {
+        if (aux === null) {
+          server.log('warning', `Failed trying to load the MASTER synchronization DB from ${typeof rdb === 'string' ? 'disk' : 'socket'}`);
+          if (swap) server.log('notice', 'MASTER <-> REPLICA sync: Discarding temporary DB in background');
+          else if (typeof rdb !== 'string') emptyDatabases(server, server.dbs);
+        }
         socket.destroy();
         if (this.masterHost !== null) this.failed(true);
         return;
       }
-      if (!ok) {
-        server.log('warning', 'Failed trying to load the MASTER synchronization DB from disk');
-        socket.destroy();
-        this.failed(true);
-        return;
+      if (swap) {
+        this.attachToNewMaster();
+        server.log('notice', 'MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+        for (let i = 0; i < server.dbs.length; i++) {
+          server.replacingDb(server.dbs[i], target[i]);
+          server.dbs[i].swapWith(target[i]);
+        }
+        server.log('notice', 'MASTER <-> REPLICA sync: Discarding old DB in background');
       }
-      const aux = p.lastLoadAux;
-      const streamDb = aux?.has('repl-stream-db') ? parseInt(aux.get('repl-stream-db')!, 10) : -1;
+      const streamDb = aux.has('repl-stream-db') ? parseInt(aux.get('repl-stream-db')!, 10) : -1;
       this.startMasterStream(socket, replId, offset, streamDb, offset === -1);
       this.replId = replId || this.replId;
       this.masterReplOffset = Math.max(offset, 0);
@@ -1162,25 +1268,39 @@ export class Replication implements LinkOwner {
       server.log('notice', 'MASTER <-> REPLICA sync: Finished with success');
       if (usedMark) this.sendAck(true);
       server.dirty++;
-      if (this.values.appendonly && p.aof.state === 'off') p.aof.enable();
+      if (v.appendonly && p.aof.state === 'off') p.aof.enable();
       else if (aofWasOn) p.aof.enable();
       this.masterInput(leftover);
       socket.resume();
     });
   }
 
-  /** Loads the received file in steps, answering LOADING meanwhile (as at startup). */
-  private async loadSynced(): Promise<boolean> {
+  /**
+   * Loads the received RDB into `target` in steps, answering LOADING meanwhile (as at startup;
+   * not while async loading). Resolves with its aux fields, or null when it failed (logged).
+   */
+  private async loadSynced(rdb: string | Buffer, target: Database[]): Promise<Map<string, string> | null> {
     const server = this.server;
     const p = persistence(server);
-    const check = (_c: Client, cmd: Command): string | undefined => ((cmd.flags & Flag.Loading) === 0 ? LOADING_ERROR : undefined);
-    server.checks.unshift(check);
-    const steps = p.loadRdbFileSteps();
+    if (!this.asyncLoading) this.installLoadingCheck();
     let debtUs = 0;
+    let reader: RdbReader | null = null;
+    let steps: Generator<void, unknown>;
+    if (typeof rdb === 'string') {
+      steps = p.loadRdbFileSteps();
+    } else {
+      reader = new RdbReader(rdb);
+      // The loader fills the databases it finds on the server it is given.
+      const into = target === server.dbs ? server : (Object.create(server, { dbs: { value: target } }) as Server);
+      steps = loadRdbSteps(into, reader);
+    }
     try {
       for (;;) {
         const x = steps.next();
-        if (x.done) return x.value === true;
+        if (x.done) {
+          if (typeof rdb === 'string') return x.value === true ? p.lastLoadAux ?? new Map() : null;
+          return (x.value as { aux: Map<string, string> }).aux;
+        }
         const delay = this.values['key-load-delay'] as number;
         if (delay > 0) debtUs += delay;
         if (debtUs >= 1000) {
@@ -1192,11 +1312,12 @@ export class Replication implements LinkOwner {
         }
       }
     } catch (e) {
-      server.log('warning', `Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}`);
-      return false;
-    } finally {
-      const i = server.checks.indexOf(check);
-      if (i >= 0) server.checks.splice(i, 1);
+      if (e instanceof CorruptDataError || e instanceof RdbFatalError || e instanceof RdbSignatureError || e instanceof UnsupportedValueError) {
+        for (const line of describeLoadError(e, reader)) server.log('warning', line);
+      } else {
+        server.log('warning', `Internal error loading the MASTER synchronization DB: ${(e as Error)?.stack ?? String(e)}`);
+      }
+      return null;
     }
   }
 
