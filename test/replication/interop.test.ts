@@ -160,6 +160,30 @@ for (const [sync, load] of [['yes', 'on-empty-db'], ['no', 'disabled']]) {
   });
 }
 
+test('a writable replica expires the keys its clients wrote, not its master\'s (as redis-server does)', async () => {
+  const master = await redis();
+  const m = await master.client();
+  await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', 0);
+  for (const replica of [await larder(), await redis()]) {
+    const r = await replica.client();
+    await r.call('CONFIG', 'SET', 'replica-read-only', 'no');
+    await r.call('REPLICAOF', '127.0.0.1', master.port);
+    await m.call('SET', 'remote', 'v', 'PX', 50);
+    await waitInSync(m, r);
+    assert.equal(await r.call('SET', 'local', 'v', 'PX', 50), 'OK');
+    assert.equal(await r.call('DBSIZE'), 2);
+    await waitFor('the local key to expire', async () => (await r.call('DBSIZE')) === 1);
+    // What is left is the master's key (it only goes when the master deletes it).
+    assert.equal(await digest(r), await digest(m));
+    assert.equal(await r.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    await m.call('DEL', 'remote');
+    r.close();
+    await stopAll(replica);
+  }
+  m.close();
+  await stopAll(master);
+});
+
 test('Larder replica with repl-diskless-load swapdb keeps its data until the new one is loaded', async () => {
   const master = await redis();
   const replica = await larder(['--repl-diskless-load', 'swapdb']);
