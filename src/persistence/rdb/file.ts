@@ -222,7 +222,9 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
   const policy = accessPolicy(server);
   const loadOpts = { config: server.config.values };
   const defaultStamp = server.storeStamp(undefined);
-  const now = Date.now();
+  // A master drops keys that expired meanwhile; a replica keeps them for its master to delete
+  // (as does an AOF's base).
+  const dropExpiredBefore = opts.aofBase || server.config.values.replicaof !== null ? -Infinity : Date.now();
   let db = server.dbs[0];
   let expireAt: number | bigint = -1;
   let idle = -1;
@@ -297,7 +299,7 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
         continue;
       }
       default: {
-        if (type === RdbType.STRING && !opts.allowDuplicates && fastString(r, db, server, opts, result, expireAt, now, idle < 0 && freq < 0 ? defaultStamp : stampFromRdb(server, policy, idle, freq) ?? defaultStamp)) {
+        if (type === RdbType.STRING && !opts.allowDuplicates && fastString(r, db, server, result, expireAt, dropExpiredBefore, idle < 0 && freq < 0 ? defaultStamp : stampFromRdb(server, policy, idle, freq) ?? defaultStamp)) {
           expireAt = -1;
           idle = -1;
           freq = -1;
@@ -308,7 +310,7 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
         const value = loadValue(r, type, loadOpts);
         if (value === undefined) {
           if (result.emptyKeysSkipped++ < 10) server.log('warning', `rdbLoadObject skipping empty key: ${key}`);
-        } else if (!opts.aofBase && expireAt !== -1 && expireAt < now) {
+        } else if (expireAt !== -1 && expireAt < dropExpiredBefore) {
           result.keysExpired++;
         } else {
           const before = db.keys.size;
@@ -359,8 +361,8 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
  * built straight from the bytes. Returns false (reader untouched) when it does not apply.
  */
 function fastString(
-  r: RdbReader, db: Database, server: Server, opts: RdbLoadOptions, result: RdbLoadResult,
-  expireAt: number | bigint, now: number, stamp: number,
+  r: RdbReader, db: Database, server: Server, result: RdbLoadResult,
+  expireAt: number | bigint, dropExpiredBefore: number, stamp: number,
 ): boolean {
   const buf = r.buf;
   const end = r.end;
@@ -378,7 +380,7 @@ function fastString(
   p += vl;
   if (p > end) return false;
   r.pos = p;
-  if (!opts.aofBase && expireAt !== -1 && expireAt < now) {
+  if (expireAt !== -1 && expireAt < dropExpiredBefore) {
     result.keysExpired++;
     return true;
   }
