@@ -12,6 +12,7 @@ import { infoState } from './commands/info.js';
 import { installSignalHandlers, shutdown } from './server/shutdown.js';
 import { memoryMeter } from './engine/used-memory.js';
 import { loadDataOnStartAsync, persistence, setupPersistence } from './persistence/persistence.js';
+import { replication } from './replication/replication.js';
 
 function version(): never {
   process.stdout.write(`Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=0000000000000000 (Larder ${LARDER_VERSION})\n`);
@@ -121,6 +122,9 @@ async function main(): Promise<void> {
   }
   setupPersistence(server);
   memoryMeter(server).excludeRuntime();
+  const repl = replication(server);
+  // A replica (replicaof) never expires keys itself, loading included.
+  if (server.config.values.replicaof !== null) server.keepExpiredKeys = true;
   // The final AOF fsync and RDB save; a failed save keeps the server running unless FORCE.
   shutdown(server).steps.push((ctx) => persistence(server).prepareShutdown({ save: ctx.save, nosave: !ctx.save }) || ctx.force);
   server.logRole = 'M';
@@ -156,6 +160,8 @@ async function main(): Promise<void> {
   // As in Redis, the server listens while it loads the dataset (clients get LOADING meanwhile;
   // a bad file exits).
   await loadDataOnStartAsync(server);
+  // The replication state the RDB recorded; a replica starts connecting to its master.
+  repl.afterStartupLoad();
   if ((v.port as number) !== 0) server.log('notice', 'Ready to accept connections');
   if (v.unixsocket) server.log('notice', `The server is now ready to accept connections at ${v.unixsocket}`);
   const maxmemory = v.maxmemory as number;

@@ -1,5 +1,6 @@
 // Connection commands: PING, ECHO, SELECT, QUIT, AUTH, HELLO, RESET.
 
+import { existingReplication } from '../replication/replication.js';
 import { cstr, err, Errors, MapReply, OK, PONG, SimpleString, type Reply } from '../resp/reply.js';
 import { ClientFlag, ReplyMode, type Client } from '../server/client.js';
 import { REDIS_VERSION } from '../server/server.js';
@@ -135,7 +136,7 @@ export const connection: Family = {
         'proto', c.resp,
         'id', c.id,
         'mode', 'standalone',
-        'role', 'master',
+        'role', existingReplication(c.server)?.masterHost != null ? 'replica' : 'master',
         'modules', [],
       ]);
     },

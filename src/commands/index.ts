@@ -28,10 +28,11 @@ import { strings } from './strings.js';
 import { trackingCommands } from './tracking.js';
 import { transactionCommands } from './transactions.js';
 import { zsets } from './zsets.js';
+import { replicationCommands } from '../replication/commands.js';
 
 export const allFamilies: Family[] = [
   connection, client, introspection, keys, strings, bitmaps, hyperloglog, lists, hashes, sets, zsets, geo, sortCommands, persistenceCommands, dumpCommands,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
   // trackingCommands adds its subcommands to CLIENT.
-  transactionCommands, pubsubCommands, monitorCommands, trackingCommands,
+  transactionCommands, pubsubCommands, monitorCommands, trackingCommands, replicationCommands,
 ];

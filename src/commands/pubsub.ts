@@ -329,10 +329,17 @@ export const pubsubCommands: Family = {
     },
   },
   publish: {
-    run: (c, argv) => existing(c.server)?.publish(argv[1], argv[2], GLOBAL) ?? 0,
+    run: (c, argv) => {
+      // Replicas get every PUBLISH (their subscribers get the message too); the AOF doesn't.
+      if (c.server.propagators.length !== 0) c.server.forceReplication = true;
+      return existing(c.server)?.publish(argv[1], argv[2], GLOBAL) ?? 0;
+    },
   },
   spublish: {
-    run: (c, argv) => existing(c.server)?.publish(argv[1], argv[2], SHARD) ?? 0,
+    run: (c, argv) => {
+      if (c.server.propagators.length !== 0) c.server.forceReplication = true;
+      return existing(c.server)?.publish(argv[1], argv[2], SHARD) ?? 0;
+    },
   },
   pubsub: {
     subcommands: {

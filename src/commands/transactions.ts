@@ -31,6 +31,8 @@ interface MultiState {
   commands: Queued[];
   /** The union of the queued commands' flags (EXEC's effective flags for pre-checks). */
   flags: number;
+  /** The union of their inverted flags (a flag some queued command lacks: Redis's cmd_inv_flags). */
+  invFlags: number;
 }
 
 /** One key watched by one client. */
@@ -89,11 +91,12 @@ class Transactions {
     if ((c.flags & (ClientFlag.DirtyCas | ClientFlag.DirtyExec)) !== 0) return;
     let m = multiOf(c);
     if (m === undefined) {
-      m = { commands: [], flags: 0 };
+      m = { commands: [], flags: 0, invFlags: 0 };
       c.ext.multi = m;
     }
     m.commands.push({ cmd, argv });
     m.flags |= cmd.flags;
+    m.invFlags |= ~cmd.flags;
   }
 
   /** Leaves MULTI (if in it), forgets the queue and every watched key. */
@@ -210,6 +213,11 @@ function transactions(server: Server): Transactions {
  */
 export function transactionFlags(c: Client): number {
   return multiOf(c)?.flags ?? 0;
+}
+
+/** The flags some queued command lacks (a stale replica refuses EXEC if one isn't `stale`). */
+export function transactionInvFlags(c: Client): number {
+  return multiOf(c)?.invFlags ?? 0;
 }
 
 /** Commands queued by a client in MULTI (CLIENT LIST's multi=), -1 when not in MULTI. */

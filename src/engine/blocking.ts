@@ -125,6 +125,9 @@ export class Blocking {
   /** Offers each ready key to the clients blocked on it, until none is left to serve. */
   private serveReady(): void {
     const server = this.server;
+    // Keys are judged at the time they are served (the command before may have slept: DEBUG
+    // SLEEP in a transaction), as Redis refreshes its clock here.
+    if (this.ready.size !== 0) server.refreshTime();
     while (this.ready.size !== 0) {
       const batch = [...this.ready];
       this.ready.clear();

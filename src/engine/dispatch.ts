@@ -7,6 +7,7 @@ import { Flag, type Command } from '../commands/command.js';
 import { ClientFlag, type Client } from '../server/client.js';
 import { asciiUpper, CommandError, cstr, ErrorReply, Errors, NO_REPLY, QUEUED, type Reply } from '../resp/reply.js';
 import { LatencyHistogram } from '../util/histogram.js';
+import { Target } from '../server/server.js';
 
 /** Looks up argv's command, descending into container commands (CLIENT LIST, CONFIG GET…). */
 export function lookupCommand(c: Client, argv: string[]): Command | undefined {
@@ -160,6 +161,11 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   // Only a command that added changes propagates (SAVE or DEBUG LOADAOF reset the count).
   if (server.dirty > dirtyBefore) server.propagateCall(c, argv);
   else if (c.propagateAs !== undefined) c.propagateAs = undefined;
+  // PUBLISH reaches replicas without changing data.
+  if (server.forceReplication) {
+    server.forceReplication = false;
+    if (server.dirty === dirtyBefore) server.propagateCall(c, argv, Target.Repl);
+  }
   if (server.callDepth === 0 && server.propagators.length !== 0) server.flushPropagationBatch(cmd);
   // Client-side caching remembers the keys a tracking client read.
   if ((c.flags & ClientFlag.Tracking) !== 0 && (cmd.flags & Flag.ReadOnly) !== 0) server.trackReads(c, cmd, argv);

@@ -52,6 +52,13 @@ export class Persistence {
   /** The running background job (BGSAVE or AOF rewrite). */
   job: BackgroundJob | null = null;
   lastLoadKeysLoaded = 0;
+  /** The aux fields of the last RDB file loaded (replication reads repl-id, repl-offset…). */
+  lastLoadAux: Map<string, string> | null = null;
+  /**
+   * Told when a BGSAVE ends (true: the file is in place) or is stopped (false): replicas
+   * waiting for it are served or dropped.
+   */
+  readonly bgsaveListeners: ((ok: boolean) => void)[] = [];
   lastLoadKeysExpired = 0;
   readonly aof: Aof;
   private installed = false;
@@ -232,6 +239,7 @@ export class Persistence {
       server.log('warning', 'Background saving error');
       this.lastBgsaveOk = false;
     }
+    for (const l of this.bgsaveListeners) l(err === null);
     this.afterJob();
   }
 
@@ -242,6 +250,7 @@ export class Persistence {
     job.abort();
     this.job = null;
     this.server.log('warning', 'Background saving terminated by signal 10');
+    for (const l of this.bgsaveListeners) l(false);
   }
 
   /** A job ended: start what was scheduled. */
@@ -383,6 +392,7 @@ export class Persistence {
     this.loadingProgress = { start: Date.now(), total: safeSize(fd), reader: r };
     try {
       const result = yield* loadRdbSteps(server, r, { allowDuplicates: opts.allowDuplicates });
+      this.lastLoadAux = result.aux;
       this.lastLoadKeysLoaded = result.keysLoaded;
       this.lastLoadKeysExpired = result.keysExpired;
       return true;

@@ -112,10 +112,16 @@ export class Client {
 
   /**
    * Queues encoded reply text for the socket (flushed once per event-loop turn). Nothing is
-   * queued under CLIENT REPLY OFF/SKIP or once the client is over its output buffer limits.
+   * queued under CLIENT REPLY OFF/SKIP, once the client is over its output buffer limits, or
+   * for a replication link (see Server.linkOutput).
    */
   write(text: string): void {
-    if (this.socket === null || (this.flags & (ClientFlag.Closed | ClientFlag.CloseAsap)) !== 0 || text.length === 0) return;
+    if (this.socket === null || (this.flags & (ClientFlag.Closed | ClientFlag.CloseAsap | ClientFlag.Replica | ClientFlag.Master)) !== 0 || text.length === 0) {
+      // Replication links get no replies: what a command produced for one goes to replication.
+      if ((this.flags & (ClientFlag.Closed | ClientFlag.CloseAsap)) === 0 && (this.flags & (ClientFlag.Replica | ClientFlag.Master)) !== 0 &&
+        this.socket !== null && text.length !== 0) this.server.linkOutput(this, text);
+      return;
+    }
     if (this.replyMode === ReplyMode.Off || this.replyMode === ReplyMode.Skip) return;
     if (this.out.length === 0) this.server.scheduleFlush(this);
     this.out += text;

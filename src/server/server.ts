@@ -32,8 +32,17 @@ const LOG_MARK: Record<LogLevel, string> = { debug: '.', verbose: '-', notice: '
 
 /** A pre-execution check: returns an error message to reject the command. */
 export type CommandCheck = (c: Client, cmd: Command, argv: string[]) => string | undefined;
-/** Receives every write, in a deterministic form, for AOF and replicas. */
-export type Propagator = (dbIndex: number, argv: string[]) => void;
+/**
+ * Where a propagated command goes (Redis's PROPAGATE_AOF / PROPAGATE_REPL): most go to both;
+ * PUBLISH goes to replicas only.
+ */
+export const enum Target {
+  Aof = 1,
+  Repl = 2,
+  All = 3,
+}
+/** Receives every write, in a deterministic form, for AOF and replicas (see Target). */
+export type Propagator = (dbIndex: number, argv: string[], target: Target) => void;
 /**
  * Told of every modified key. `by` is the client whose command changed it, null for changes no
  * client made (expiry, eviction); client-side caching's NOLOOP option needs it.
@@ -138,6 +147,11 @@ export class Server implements DatabaseOwner {
   publish: (channel: string, message: string) => number = () => 0;
   /** Ends a client's transaction (rejected EXEC, RESET, disconnect); installed by transactions. */
   discardTransaction: (c: Client) => void = () => {};
+  /**
+   * Output a replication link produced (Client.write on the master's client or on a replica's
+   * connection, which get no replies): installed by replication, which logs and drops it.
+   */
+  linkOutput: (c: Client, text: string) => void = () => {};
   /** Feeds a command to MONITOR clients: set while there are any, null otherwise. */
   feedMonitors: ((c: Client, argv: string[]) => void) | null = null;
   /** Remembers the keys a read-only command read (client-side caching); installed by tracking. */
@@ -375,19 +389,27 @@ export class Server implements DatabaseOwner {
   }
 
   /**
-   * Sends a write to AOF and replicas. While a command runs (callDepth > 0) writes are
-   * collected and sent when it ends (see propagationBatch): an expired key deleted by a
-   * command goes with the command's own write, as Redis's also_propagate does.
+   * Sends a write to AOF and replicas (or only to one of them). While a command runs
+   * (callDepth > 0) writes are collected and sent when it ends (see propagationBatch): an
+   * expired key deleted by a command goes with the command's own write, as Redis's
+   * also_propagate does.
    */
-  propagate(dbIndex: number, argv: string[]): void {
+  propagate(dbIndex: number, argv: string[], target: Target = Target.All): void {
     const ps = this.propagators;
     if (ps.length === 0) return;
     if (this.propagationBatch !== null || this.callDepth > 0) {
-      (this.propagationBatch ??= []).push([dbIndex, argv]);
+      (this.propagationBatch ??= []).push([dbIndex, argv, target]);
       return;
     }
-    for (let i = 0; i < ps.length; i++) ps[i](dbIndex, argv);
+    for (let i = 0; i < ps.length; i++) ps[i](dbIndex, argv, target);
   }
+
+  /**
+   * Set by a command that must reach replicas even though it changed no data (PUBLISH, Redis's
+   * forceCommandPropagation with PROPAGATE_REPL); `call` propagates it and clears the flag.
+   * Only set while there are propagators.
+   */
+  forceReplication = false;
 
   /**
    * The writes of the running top-level command: what it propagates (or what it asked to
@@ -396,12 +418,12 @@ export class Server implements DatabaseOwner {
    * expired keys it caused, in order. Sent when the command ends as one MULTI/EXEC block when
    * there is more than one write (a single write goes alone), as Redis 7.0 does.
    */
-  private propagationBatch: [number, string[]][] | null = null;
+  private propagationBatch: [number, string[], Target][] | null = null;
   /** Commands nested in the running one (EXEC, scripts) wrote: the outer one is not propagated. */
   private nestedWrites = false;
 
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
-  propagateCall(c: Client, argv: string[]): void {
+  propagateCall(c: Client, argv: string[], target: Target = Target.All): void {
     if (this.propagators.length === 0) {
       c.propagateAs = undefined;
       return;
@@ -416,8 +438,8 @@ export class Server implements DatabaseOwner {
       return;
     }
     const batch = (this.propagationBatch ??= []);
-    if (rewritten !== undefined) for (const a of rewritten) batch.push([c.db.id, a]);
-    else batch.push([c.db.id, argv]);
+    if (rewritten !== undefined) for (const a of rewritten) batch.push([c.db.id, a, target]);
+    else batch.push([c.db.id, argv, target]);
   }
 
   /**
@@ -431,11 +453,11 @@ export class Server implements DatabaseOwner {
     this.nestedWrites = false;
     if (batch === null || batch.length === 0) return;
     if (batch.length === 1 || (cmd !== undefined && TOUCHES_ARBITRARY_KEYS.has(cmd.name))) {
-      for (const [db, argv] of batch) this.propagate(db, argv);
+      for (const [db, argv, target] of batch) this.propagate(db, argv, target);
       return;
     }
     this.propagate(batch[0][0], ['MULTI']);
-    for (const [db, argv] of batch) this.propagate(db, argv);
+    for (const [db, argv, target] of batch) this.propagate(db, argv, target);
     this.propagate(batch[batch.length - 1][0], ['EXEC']);
   }
 

@@ -16,7 +16,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Server } from '../../server/server.js';
+import { Target, type Server } from '../../server/server.js';
 import type { Client } from '../../server/client.js';
 import { Manifest, ManifestError, writeManifest, type AofInfo } from './manifest.js';
 import { encodeCommand, AofEmitter } from './rewrite.js';
@@ -89,7 +89,9 @@ export class Aof {
   // ---- Writing ----
 
   /** The propagator: appends a write in RESP form. */
-  readonly feed = (dbIndex: number, argv: string[]): void => {
+  readonly feed = (dbIndex: number, argv: string[], target: Target = Target.All): void => {
+    // Writes for replicas only (PUBLISH) stay out of the AOF.
+    if ((target & Target.Aof) === 0) return;
     // Waiting for the first rewrite but not started yet: the base will contain these writes.
     if (this.state === 'off' || (this.state === 'wait_rewrite' && this.fd < 0)) return;
     if (this.values['aof-timestamp-enabled']) {

@@ -81,13 +81,26 @@ export interface FunctionsHook {
   /** Creates a library from its code; returns an error message on failure. */
   load(code: string, replace: boolean): string | undefined;
 }
-export const rdbHooks: { functions: FunctionsHook | null } = { functions: null };
+/**
+ * Replication's state for the aux fields of an RDB (Redis's rdbPopulateSaveInfo): the database
+ * selected in the replication stream, the replication id and offset. Installed by replication;
+ * null (or returning null) when there is nothing to record.
+ */
+export interface ReplicationInfo {
+  streamDb: number;
+  replId: string;
+  offset: number;
+}
+export type ReplicationInfoHook = (server: Server) => ReplicationInfo | null;
+export const rdbHooks: { functions: FunctionsHook | null; replication: ReplicationInfoHook | null } = { functions: null, replication: null };
 
 // ---- Saving ----
 
 export interface HeaderOptions {
   /** The file is an AOF base (aof-base aux field). */
   aofBase?: boolean;
+  /** Replication aux fields (repl-stream-db, repl-id, repl-offset), if any. */
+  replication?: ReplicationInfo | null;
 }
 
 /** Magic, aux fields and function libraries. */
@@ -102,6 +115,12 @@ export function writeHeader(w: RdbWriter, opts: HeaderOptions = {}): void {
   aux('redis-bits', '64');
   aux('ctime', String(Math.floor(Date.now() / 1000)));
   aux('used-mem', String(process.memoryUsage.rss()));
+  const repl = opts.replication;
+  if (repl) {
+    aux('repl-stream-db', String(repl.streamDb));
+    aux('repl-id', repl.replId);
+    aux('repl-offset', String(repl.offset));
+  }
   aux('aof-base', opts.aofBase ? '1' : '0');
   const fns = rdbHooks.functions;
   if (fns !== null) {
@@ -203,7 +222,9 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
   const policy = accessPolicy(server);
   const loadOpts = { config: server.config.values };
   const defaultStamp = server.storeStamp(undefined);
-  const now = Date.now();
+  // A master drops keys that expired meanwhile; a replica keeps them for its master to delete
+  // (as does an AOF's base).
+  const dropExpiredBefore = opts.aofBase || server.config.values.replicaof !== null ? -Infinity : Date.now();
   let db = server.dbs[0];
   let expireAt: number | bigint = -1;
   let idle = -1;
@@ -278,7 +299,7 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
         continue;
       }
       default: {
-        if (type === RdbType.STRING && !opts.allowDuplicates && fastString(r, db, server, opts, result, expireAt, now, idle < 0 && freq < 0 ? defaultStamp : stampFromRdb(server, policy, idle, freq) ?? defaultStamp)) {
+        if (type === RdbType.STRING && !opts.allowDuplicates && fastString(r, db, server, result, expireAt, dropExpiredBefore, idle < 0 && freq < 0 ? defaultStamp : stampFromRdb(server, policy, idle, freq) ?? defaultStamp)) {
           expireAt = -1;
           idle = -1;
           freq = -1;
@@ -289,7 +310,7 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
         const value = loadValue(r, type, loadOpts);
         if (value === undefined) {
           if (result.emptyKeysSkipped++ < 10) server.log('warning', `rdbLoadObject skipping empty key: ${key}`);
-        } else if (!opts.aofBase && expireAt !== -1 && expireAt < now) {
+        } else if (expireAt !== -1 && expireAt < dropExpiredBefore) {
           result.keysExpired++;
         } else {
           const before = db.keys.size;
@@ -340,8 +361,8 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
  * built straight from the bytes. Returns false (reader untouched) when it does not apply.
  */
 function fastString(
-  r: RdbReader, db: Database, server: Server, opts: RdbLoadOptions, result: RdbLoadResult,
-  expireAt: number | bigint, now: number, stamp: number,
+  r: RdbReader, db: Database, server: Server, result: RdbLoadResult,
+  expireAt: number | bigint, dropExpiredBefore: number, stamp: number,
 ): boolean {
   const buf = r.buf;
   const end = r.end;
@@ -359,7 +380,7 @@ function fastString(
   p += vl;
   if (p > end) return false;
   r.pos = p;
-  if (!opts.aofBase && expireAt !== -1 && expireAt < now) {
+  if (expireAt !== -1 && expireAt < dropExpiredBefore) {
     result.keysExpired++;
     return true;
   }
@@ -443,7 +464,10 @@ export class RdbEmitter implements SnapshotEmitter {
   }
 
   header(): void {
-    writeHeader(this.w, this.opts);
+    // An AOF base has no replication information (Redis saves it without rdbSaveInfo).
+    const hook = rdbHooks.replication;
+    const replication = this.opts.aofBase || hook === null ? null : hook(this.server);
+    writeHeader(this.w, replication === null ? this.opts : { ...this.opts, replication });
   }
 
   selectDb(index: number, size: number, expires: number, first: boolean): void {
