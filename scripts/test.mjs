@@ -18,5 +18,7 @@ const files = [];
   }
 })(testRoot);
 files.sort();
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { cwd: root, stdio: 'inherit' });
+// A test that stalls fails after 5 minutes instead of holding CI up (the slowest take ~40 s on
+// a loaded machine).
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);
