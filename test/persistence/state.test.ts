@@ -139,6 +139,9 @@ test('appendonly can be turned on and off at runtime', async () => {
   run('SET', 'x', 'y');
   await new Promise((r) => setImmediate(r));
   const files = () => fs.readdirSync(aofDir).map((f) => `${f}:${fs.statSync(path.join(aofDir, f)).size}`).sort();
+  // The first base and incremental files are deleted in the background once history.
+  const manifest = path.join(aofDir, 'appendonly.aof.manifest');
+  await waitFor(() => fs.readdirSync(aofDir).every((f) => f === 'appendonly.aof.manifest' || fs.readFileSync(manifest, 'latin1').includes(`file ${f} `)));
   const before = files();
   assert.equal(status(run('DEBUG', 'LOADAOF')), 'OK');
   assert.deepEqual(run('MGET', 'before', 'during', 'after', 'off', 'x'), ['1', '2', '3', '4', 'y']);
