@@ -12,6 +12,8 @@ import { infoState } from './commands/info.js';
 import { installSignalHandlers, shutdown } from './server/shutdown.js';
 import { memoryMeter } from './engine/used-memory.js';
 import { loadDataOnStartAsync, persistence, setupPersistence } from './persistence/persistence.js';
+import { loadLua } from './scripting/lua.js';
+import { startScripting } from './commands/scripting.js';
 
 function version(): never {
   process.stdout.write(`Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=0000000000000000 (Larder ${LARDER_VERSION})\n`);
@@ -141,6 +143,9 @@ async function main(): Promise<void> {
   else server.log('notice', `Running mode=standalone, port=${v.port}.`);
   server.log('warning', 'Server initialized');
 
+  // The Lua VM (WebAssembly) loads asynchronously, once, before any client is served.
+  await loadLua();
+  startScripting(server);
   installSignalHandlers(server);
   try {
     await server.listen();

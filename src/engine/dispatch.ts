@@ -144,7 +144,7 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   } finally {
     server.callDepth--;
   }
-  if (reply instanceof ErrorReply) server.countError(reply);
+  if (reply instanceof ErrorReply && !reply.counted) server.countError(reply);
   const end = performance.now();
   if (server.callDepth === 0) server.lastCallEnd = end;
   const usec = Math.round((end - start) * 1000);

@@ -399,6 +399,11 @@ export class Server implements DatabaseOwner {
   private propagationBatch: [number, string[]][] | null = null;
   /** Commands nested in the running one (EXEC, scripts) wrote: the outer one is not propagated. */
   private nestedWrites = false;
+  /**
+   * The writes of nested commands are not propagated (a script's redis.set_repl without AOF;
+   * there are no replicas yet, so replication-only counts as none).
+   */
+  muteNestedPropagation = false;
 
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
   propagateCall(c: Client, argv: string[]): void {
@@ -410,6 +415,7 @@ export class Server implements DatabaseOwner {
     if (rewritten !== undefined) c.propagateAs = undefined;
     if (this.callDepth > 0) {
       this.nestedWrites = true;
+      if (this.muteNestedPropagation) return;
     } else if (this.nestedWrites) {
       // EXEC or a script: what ran inside it was collected, not the command itself.
       this.nestedWrites = false;

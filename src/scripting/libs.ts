@@ -1,0 +1,471 @@
+// The extra Lua libraries Redis ships with its scripting engine, implemented in JS over the Lua
+// C API (the WebAssembly Lua VM has only the standard libraries): cjson (lua-cjson 2.1 as
+// Redis configures it: 14-digit numbers, sparse arrays refused, depth 1000, strtod numbers
+// accepted when decoding) and bit (LuaBitOp 1.0: 32-bit operations on numbers). cmsgpack and
+// struct are not provided.
+
+import { formatG } from '../util/numbers.js';
+import { LuaState, LuaType } from './lua.js';
+
+const MAX_DEPTH = 1000;
+
+// JSON escapes of the bytes lua-cjson escapes: control characters, '"', '/', '\' and DEL.
+const ESCAPES: (string | null)[] = new Array(256).fill(null);
+for (let i = 0; i < 32; i++) ESCAPES[i] = '\\u' + i.toString(16).padStart(4, '0');
+ESCAPES[8] = '\\b';
+ESCAPES[9] = '\\t';
+ESCAPES[10] = '\\n';
+ESCAPES[12] = '\\f';
+ESCAPES[13] = '\\r';
+ESCAPES[34] = '\\"';
+ESCAPES[47] = '\\/';
+ESCAPES[92] = '\\\\';
+ESCAPES[127] = '\\u007f';
+
+function escapeJson(s: string): string {
+  let out = '"';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const e = ESCAPES[s.charCodeAt(i)];
+    if (e !== null) {
+      out += s.slice(from, i) + e;
+      from = i + 1;
+    }
+  }
+  return out + s.slice(from) + '"';
+}
+
+/** luaL_error: an error with the position of the calling Lua code. */
+function luaError(lua: LuaState, message: string): never {
+  lua.m._luaL_where(lua.L, 1);
+  lua.pushstring(message);
+  lua.m._lua_concat(lua.L, 2);
+  return lua.error();
+}
+
+function typeName(lua: LuaState, i: number): string {
+  return lua.m.UTF8ToString(lua.m._lua_typename(lua.L, lua.type(i)));
+}
+
+function argError(lua: LuaState, i: number, msg: string): never {
+  lua.m._luaL_argerror(lua.L, i, lua.cstr(msg));
+  throw new Error('unreachable');
+}
+
+// ---- cjson ----
+
+function encodeNumber(lua: LuaState, i: number): string {
+  const n = lua.tonumber(i);
+  if (!Number.isFinite(n)) luaError(lua, `Cannot serialise ${typeName(lua, i)}: must not be NaN or Inf`);
+  return formatG(n, 14);
+}
+
+function encodeValue(lua: LuaState, depth: number): string {
+  switch (lua.type(-1)) {
+    case LuaType.String:
+      return escapeJson(lua.tostring(-1)!);
+    case LuaType.Number:
+      return encodeNumber(lua, -1);
+    case LuaType.Boolean:
+      return lua.toboolean(-1) ? 'true' : 'false';
+    case LuaType.Nil:
+      return 'null';
+    case LuaType.LightUserdata:
+      if (lua.m._lua_touserdata(lua.L, -1) === 0) return 'null';
+      break;
+    case LuaType.Table: {
+      depth++;
+      if (depth > MAX_DEPTH || !lua.checkstack(3)) luaError(lua, `Cannot serialise, excessive nesting (${depth})`);
+      // Array: only positive integer keys, not too sparse.
+      let max = 0;
+      let items = 0;
+      let isArray = true;
+      lua.pushnil();
+      while (lua.next(-2)) {
+        if (lua.type(-2) === LuaType.Number) {
+          const k = lua.tonumber(-2);
+          if (k !== 0 && Math.floor(k) === k && k >= 1) {
+            if (k > max) max = k;
+            items++;
+            lua.pop(1);
+            continue;
+          }
+        }
+        lua.pop(2);
+        isArray = false;
+        break;
+      }
+      if (isArray && max > items * 2 && max > 10) luaError(lua, `Cannot serialise ${typeName(lua, -1)}: excessively sparse array`);
+      if (isArray && max > 0) {
+        const parts: string[] = [];
+        for (let i = 1; i <= max; i++) {
+          lua.rawgeti(-1, i);
+          parts.push(encodeValue(lua, depth));
+          lua.pop(1);
+        }
+        return '[' + parts.join(',') + ']';
+      }
+      let out = '{';
+      let comma = false;
+      lua.pushnil();
+      while (lua.next(-2)) {
+        if (comma) out += ',';
+        comma = true;
+        const kt = lua.type(-2);
+        if (kt === LuaType.Number) out += '"' + encodeNumber(lua, -2) + '":';
+        else if (kt === LuaType.String) {
+          // Not lua.tostring on a key while iterating beyond strings: a string key is safe.
+          out += escapeJson(lua.tostring(-2)!) + ':';
+        } else luaError(lua, `Cannot serialise ${typeName(lua, -2)}: table key must be a number or string`);
+        out += encodeValue(lua, depth);
+        lua.pop(1);
+      }
+      return out + '}';
+    }
+  }
+  return luaError(lua, `Cannot serialise ${typeName(lua, -1)}: type not supported`);
+}
+
+const enum Tok { ObjBegin, ObjEnd, ArrBegin, ArrEnd, String, Number, Boolean, Null, Colon, Comma, End, Whitespace, Error, Unknown }
+const TOKEN_NAMES = ['T_OBJ_BEGIN', 'T_OBJ_END', 'T_ARR_BEGIN', 'T_ARR_END', 'T_STRING', 'T_NUMBER', 'T_BOOLEAN', 'T_NULL', 'T_COLON', 'T_COMMA', 'T_END', 'T_WHITESPACE', 'T_ERROR', 'T_UNKNOWN'];
+
+const NUMBER_RE = /^[+-]?(?:inf(?:inity)?|nan|0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)/i;
+
+function strtod(text: string): number {
+  const t = text.toLowerCase();
+  const neg = t.startsWith('-');
+  const body = t.replace(/^[+-]/, '');
+  let v: number;
+  if (body.startsWith('inf')) v = Infinity;
+  else if (body.startsWith('nan')) v = NaN;
+  else if (body.startsWith('0x')) {
+    const m = /^0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/.exec(body)!;
+    v = parseInt(m[1] || '0', 16);
+    if (m[2]) for (let i = 0; i < m[2].length; i++) v += parseInt(m[2][i], 16) / 16 ** (i + 1);
+    if (m[3]) v *= 2 ** Number(m[3]);
+  } else v = Number(body);
+  return neg ? -v : v;
+}
+
+class JsonParser {
+  pos = 0;
+  depth = 0;
+  tok = Tok.End;
+  tokIndex = 0;
+  str = '';
+  num = 0;
+  bool = false;
+  err = '';
+
+  constructor(readonly lua: LuaState, readonly s: string) {}
+
+  private setError(msg: string): void {
+    this.tok = Tok.Error;
+    this.tokIndex = this.pos;
+    this.err = msg;
+  }
+
+  next(): void {
+    const s = this.s;
+    let ch = this.pos < s.length ? s.charCodeAt(this.pos) : 0;
+    while (ch === 32 || ch === 9 || ch === 10 || ch === 13) ch = ++this.pos < s.length ? s.charCodeAt(this.pos) : 0;
+    this.tokIndex = this.pos;
+    switch (ch) {
+      case 0: this.tok = Tok.End; return;
+      case 123: this.tok = Tok.ObjBegin; this.pos++; return;
+      case 125: this.tok = Tok.ObjEnd; this.pos++; return;
+      case 91: this.tok = Tok.ArrBegin; this.pos++; return;
+      case 93: this.tok = Tok.ArrEnd; this.pos++; return;
+      case 44: this.tok = Tok.Comma; this.pos++; return;
+      case 58: this.tok = Tok.Colon; this.pos++; return;
+      case 34: this.string(); return;
+    }
+    const rest = s.slice(this.pos, this.pos + 5);
+    if (ch === 45 || (ch >= 48 && ch <= 57) || ch === 43 || ch === 105 || ch === 73 || ch === 110 || ch === 78) {
+      if (rest.startsWith('null')) {
+        this.tok = Tok.Null;
+        this.pos += 4;
+        return;
+      }
+      const m = NUMBER_RE.exec(s.slice(this.pos, this.pos + 400));
+      if (m === null) return this.setError(ch === 105 || ch === 73 || ch === 110 || ch === 78 ? 'invalid token' : 'invalid number');
+      this.tok = Tok.Number;
+      this.num = strtod(m[0]);
+      this.pos += m[0].length;
+      return;
+    }
+    if (rest.startsWith('true')) {
+      this.tok = Tok.Boolean;
+      this.bool = true;
+      this.pos += 4;
+      return;
+    }
+    if (rest === 'false') {
+      this.tok = Tok.Boolean;
+      this.bool = false;
+      this.pos += 5;
+      return;
+    }
+    this.setError('invalid token');
+  }
+
+  private string(): void {
+    const s = this.s;
+    this.pos++;
+    let out = '';
+    for (;;) {
+      if (this.pos >= s.length || s.charCodeAt(this.pos) === 0) return this.setError('unexpected end of string');
+      const c = s[this.pos];
+      if (c === '"') break;
+      if (c !== '\\') {
+        out += c;
+        this.pos++;
+        continue;
+      }
+      const e = s[this.pos + 1];
+      switch (e) {
+        case '"': case '\\': case '/': out += e; break;
+        case 'b': out += '\b'; break;
+        case 't': out += '\t'; break;
+        case 'n': out += '\n'; break;
+        case 'f': out += '\f'; break;
+        case 'r': out += '\r'; break;
+        case 'u': {
+          const u = this.unicode();
+          if (u === null) return this.setError('invalid unicode escape code');
+          out += u;
+          continue;
+        }
+        default:
+          return this.setError('invalid escape code');
+      }
+      this.pos += 2;
+    }
+    this.pos++;
+    this.tok = Tok.String;
+    this.str = out;
+  }
+
+  private hex4(at: number): number {
+    const h = this.s.slice(at, at + 4);
+    return /^[0-9a-fA-F]{4}$/.test(h) ? parseInt(h, 16) : -1;
+  }
+
+  /** A \uXXXX escape (or a surrogate pair) as UTF-8 bytes; advances past it. */
+  private unicode(): string | null {
+    let cp = this.hex4(this.pos + 2);
+    if (cp < 0) return null;
+    let len = 6;
+    if ((cp & 0xf800) === 0xd800) {
+      if (cp & 0x400) return null;
+      if (this.s[this.pos + 6] !== '\\' || this.s[this.pos + 7] !== 'u') return null;
+      const low = this.hex4(this.pos + 8);
+      if (low < 0 || (low & 0xfc00) !== 0xdc00) return null;
+      cp = (((cp & 0x3ff) << 10) | (low & 0x3ff)) + 0x10000;
+      len = 12;
+    }
+    this.pos += len;
+    return Buffer.from(String.fromCodePoint(cp), 'utf8').latin1Slice();
+  }
+
+  fail(expected: string): never {
+    const found = this.tok === Tok.Error ? this.err : TOKEN_NAMES[this.tok];
+    return luaError(this.lua, `Expected ${expected} but found ${found} at character ${this.tokIndex + 1}`);
+  }
+
+  private descend(slots: number): void {
+    this.depth++;
+    if (this.depth <= MAX_DEPTH && this.lua.checkstack(slots)) return;
+    luaError(this.lua, `Found too many nested data structures (${this.depth}) at character ${this.pos}`);
+  }
+
+  private cur(): Tok {
+    return this.tok;
+  }
+
+  value(): void {
+    const lua = this.lua;
+    switch (this.tok) {
+      case Tok.String: lua.pushstring(this.str); return;
+      case Tok.Number: lua.pushnumber(this.num); return;
+      case Tok.Boolean: lua.pushboolean(this.bool); return;
+      case Tok.Null: lua.m._lua_pushlightuserdata(lua.L, 0); return;
+      case Tok.ObjBegin: {
+        this.descend(3);
+        lua.newtable();
+        this.next();
+        if (this.cur() === Tok.ObjEnd) {
+          this.depth--;
+          return;
+        }
+        for (;;) {
+          if (this.cur() !== Tok.String) this.fail('object key string');
+          lua.pushstring(this.str);
+          this.next();
+          if (this.cur() !== Tok.Colon) this.fail('colon');
+          this.next();
+          this.value();
+          lua.rawset(-3);
+          this.next();
+          if (this.cur() === Tok.ObjEnd) {
+            this.depth--;
+            return;
+          }
+          if (this.cur() !== Tok.Comma) this.fail('comma or object end');
+          this.next();
+        }
+      }
+      case Tok.ArrBegin: {
+        this.descend(2);
+        lua.newtable();
+        this.next();
+        if (this.cur() === Tok.ArrEnd) {
+          this.depth--;
+          return;
+        }
+        for (let i = 1; ; i++) {
+          this.value();
+          lua.rawseti(-2, i);
+          this.next();
+          if (this.cur() === Tok.ArrEnd) {
+            this.depth--;
+            return;
+          }
+          if (this.cur() !== Tok.Comma) this.fail('comma or array end');
+          this.next();
+        }
+      }
+      default:
+        this.fail('value');
+    }
+  }
+}
+
+function installCjson(lua: LuaState): void {
+  lua.newtable();
+  const fn = (name: string, f: () => number): void => {
+    lua.pushcfunction(lua.cfunction(f));
+    lua.setfield(-2, name);
+  };
+  fn('encode', () => {
+    if (lua.top() !== 1) argError(lua, 1, 'expected 1 argument');
+    const out = encodeValue(lua, 0);
+    lua.pushstring(out);
+    return 1;
+  });
+  fn('decode', () => {
+    if (lua.top() !== 1) argError(lua, 1, 'expected 1 argument');
+    if (!lua.isstring(1)) argError(lua, 1, `string expected, got ${lua.type(1) === LuaType.None ? 'no value' : typeName(lua, 1)}`);
+    const s = lua.tostring(1)!;
+    if (s.length >= 2 && (s.charCodeAt(0) === 0 || s.charCodeAt(1) === 0)) luaError(lua, 'JSON parser does not support UTF-16 or UTF-32');
+    const p = new JsonParser(lua, s);
+    p.next();
+    p.value();
+    p.next();
+    if (p.tok !== Tok.End) p.fail('the end');
+    return 1;
+  });
+  // Configuration functions: the settings stay Redis's defaults; they report them.
+  const settings: Record<string, number[]> = {
+    encode_sparse_array: [0, 2, 10], encode_max_depth: [MAX_DEPTH], decode_max_depth: [MAX_DEPTH],
+    encode_number_precision: [14],
+  };
+  for (const [name, values] of Object.entries(settings)) {
+    fn(name, () => {
+      lua.settop(0);
+      for (const v of values) {
+        if (name === 'encode_sparse_array' && v === 0) lua.pushboolean(false);
+        else lua.pushnumber(v);
+      }
+      return values.length;
+    });
+  }
+  for (const name of ['encode_keep_buffer', 'encode_invalid_numbers', 'decode_invalid_numbers']) {
+    fn(name, () => {
+      lua.settop(0);
+      lua.pushboolean(name !== 'encode_invalid_numbers');
+      return 1;
+    });
+  }
+  lua.m._lua_pushlightuserdata(lua.L, 0);
+  lua.setfield(-2, 'null');
+  lua.pushstring('cjson');
+  lua.setfield(-2, '_NAME');
+  lua.pushstring('2.1.0');
+  lua.setfield(-2, '_VERSION');
+  lua.setglobal('cjson');
+}
+
+// ---- bit ----
+
+/** LuaBitOp's argument normalization: the number rounded, modulo 2^32, as a signed int. */
+function bitArg(lua: LuaState, i: number): number {
+  const n = lua.tonumber(i);
+  if (n === 0 && !lua.isnumber(i)) argError(lua, i, `number expected, got ${lua.type(i) === LuaType.None ? 'no value' : typeName(lua, i)}`);
+  const r = n + 6755399441055744.0 - 6755399441055744.0;
+  if (Math.abs(r) < 2 ** 31) return r | 0;
+  return Number(BigInt.asIntN(32, BigInt(Math.trunc(Number.isFinite(r) ? r : 0))));
+}
+
+function installBit(lua: LuaState): void {
+  lua.newtable();
+  const fn = (name: string, f: () => number): void => {
+    lua.pushcfunction(lua.cfunction(f));
+    lua.setfield(-2, name);
+  };
+  const ret = (v: number): number => {
+    lua.pushnumber(v | 0);
+    return 1;
+  };
+  const fold = (name: string, op: (a: number, b: number) => number): void =>
+    fn(name, () => {
+      let acc = bitArg(lua, 1);
+      for (let i = lua.top(); i > 1; i--) acc = op(acc, bitArg(lua, i));
+      return ret(acc);
+    });
+  fn('tobit', () => ret(bitArg(lua, 1)));
+  fn('bnot', () => ret(~bitArg(lua, 1)));
+  fold('band', (a, b) => a & b);
+  fold('bor', (a, b) => a | b);
+  fold('bxor', (a, b) => a ^ b);
+  fn('lshift', () => ret(bitArg(lua, 1) << (bitArg(lua, 2) & 31)));
+  fn('rshift', () => ret(bitArg(lua, 1) >>> (bitArg(lua, 2) & 31)));
+  fn('arshift', () => ret(bitArg(lua, 1) >> (bitArg(lua, 2) & 31)));
+  fn('rol', () => {
+    const b = bitArg(lua, 1);
+    const n = bitArg(lua, 2) & 31;
+    return ret((b << n) | (b >>> (32 - n)));
+  });
+  fn('ror', () => {
+    const b = bitArg(lua, 1);
+    const n = bitArg(lua, 2) & 31;
+    return ret((b >>> n) | (b << (32 - n)));
+  });
+  fn('bswap', () => {
+    const b = bitArg(lua, 1);
+    return ret(((b >>> 24) & 0xff) | ((b >>> 8) & 0xff00) | ((b & 0xff00) << 8) | (b << 24));
+  });
+  fn('tohex', () => {
+    let b = bitArg(lua, 1) >>> 0;
+    let n = lua.type(2) <= LuaType.Nil ? 8 : bitArg(lua, 2);
+    let digits = '0123456789abcdef';
+    if (n < 0) {
+      n = -n;
+      digits = '0123456789ABCDEF';
+    }
+    if (n > 8) n = 8;
+    let out = '';
+    for (let i = 0; i < n; i++) {
+      out = digits[b & 15] + out;
+      b >>>= 4;
+    }
+    lua.pushstring(out);
+    return 1;
+  });
+  lua.setglobal('bit');
+}
+
+export function installLibraries(lua: LuaState): void {
+  installCjson(lua);
+  installBit(lua);
+}
