@@ -121,7 +121,7 @@ export const scripting: Family = {
         run: (c, argv) => {
           const e = engine(c.server);
           const out: Reply[] = [];
-          for (let j = 2; j < argv.length; j++) out.push(e.scripts.has(argv[j]) ? 1 : 0);
+          for (let j = 2; j < argv.length; j++) out.push(e.scripts.has(argv[j].toLowerCase()) ? 1 : 0);
           return out;
         },
       },

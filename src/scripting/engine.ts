@@ -249,9 +249,10 @@ return G
 /** Globals a script may see (Redis's allow lists), besides those the sandbox adds. */
 const ALLOWED_GLOBALS = new Set([
   'string', 'cjson', 'bit', 'cmsgpack', 'math', 'table', 'struct', 'redis', '__redis__err__handler',
-  'xpcall', 'tostring', 'getfenv', 'setmetatable', 'next', 'assert', 'tonumber', 'rawequal', 'collectgarbage',
+  'xpcall', 'tostring', 'setmetatable', 'next', 'assert', 'tonumber', 'rawequal', 'collectgarbage',
   'getmetatable', 'rawset', 'pcall', 'coroutine', 'type', '_G', 'select', 'unpack', 'gcinfo', 'pairs', 'rawget',
-  'loadstring', 'ipairs', '_VERSION', 'setfenv', 'load', 'error', 'newproxy',
+  'loadstring', 'ipairs', '_VERSION', 'load', 'error',
+  // (getfenv, setfenv and newproxy are gone from Redis 7.0.15's Lua.)
 ]);
 
 export class ScriptEngine {
@@ -981,10 +982,7 @@ export class ScriptEngine {
 
   private randomFn(): number {
     const lua = this.lua;
-    if (this.run === null) {
-      lua.pushstring('math.random can only be called inside a script invocation');
-      return lua.error();
-    }
+    if (this.run === null) return lua.errorWhere('math.random can only be called inside a script invocation');
     const r = (this.rand.next() % 2147483647) / 2147483647;
     switch (lua.top()) {
       case 0:
@@ -1004,17 +1002,13 @@ export class ScriptEngine {
         break;
       }
       default:
-        lua.pushstring('wrong number of arguments');
-        return lua.error();
+        return lua.errorWhere('wrong number of arguments');
     }
     return 1;
   }
 
   private randomSeedFn(): number {
-    if (this.run === null) {
-      this.lua.pushstring('math.randomseed can only be called inside a script invocation');
-      return this.lua.error();
-    }
+    if (this.run === null) return this.lua.errorWhere('math.randomseed can only be called inside a script invocation');
     this.rand.seed(this.checkInt(1));
     return 0;
   }

@@ -216,6 +216,14 @@ export class LuaState {
     return this.error();
   }
 
+  /** luaL_error: a string error prefixed with the position of the calling Lua code. */
+  errorWhere(message: string): never {
+    this.m._luaL_where(this.L, 1);
+    this.pushstring(message);
+    this.m._lua_concat(this.L, 2);
+    return this.error();
+  }
+
   sethook(fn: number, mask: number, count: number): void { this.m._lua_sethook(this.L, fn, mask, count); }
   clearhook(): void { this.m._lua_sethook(this.L, 0, 0, 0); }
 
