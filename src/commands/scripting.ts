@@ -90,7 +90,10 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean): Reply {
   }
   const cmd = c.lastCommand as Command;
   const ro = cmd.name.endsWith('_ro');
-  return e.runScript(c, cmd, argv, sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), ro);
+  const reply = e.runScript(c, cmd, argv, sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), ro);
+  // The script's effects propagate (the commands it ran), never the script itself.
+  c.propagateAs = [];
+  return reply;
 }
 
 const HELP = [
