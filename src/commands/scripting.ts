@@ -17,6 +17,7 @@ import { scriptCommandFlags, scriptEngine, sha1hex, shebangFlags, ScriptEngine, 
 import { luaLoaded } from '../scripting/lua.js';
 import { evictor, OOM_ERROR } from '../engine/eviction.js';
 import { persistence } from '../persistence/persistence.js';
+import { bytesToHuman } from './info.js';
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro']);
@@ -31,6 +32,16 @@ export function startScripting(server: Server): ScriptEngine {
   return server.state('scripting-commands', () => {
     const e = scriptEngine(server);
     installScriptChecks(server, e);
+    const info = server.info;
+    info.field('memory', 'used_memory_lua', () => e.memory());
+    info.field('memory', 'used_memory_vm_eval', () => e.memory());
+    info.field('memory', 'used_memory_lua_human', () => bytesToHuman(e.memory()));
+    info.field('memory', 'used_memory_scripts_eval', () => e.scriptsMemory);
+    info.field('memory', 'number_of_cached_scripts', () => e.scripts.size);
+    info.field('memory', 'used_memory_vm_total', () => e.memory());
+    info.field('memory', 'used_memory_vm_total_human', () => bytesToHuman(e.memory()));
+    info.field('memory', 'used_memory_scripts', () => e.scriptsMemory);
+    info.field('memory', 'used_memory_scripts_human', () => bytesToHuman(e.scriptsMemory));
     return e;
   });
 }
