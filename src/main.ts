@@ -122,6 +122,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   setupPersistence(server);
+  // The Lua VM (WebAssembly) loads asynchronously, once, before any client is served; its
+  // memory is part of the runtime left out of used memory.
+  await loadLua();
+  startScripting(server);
   memoryMeter(server).excludeRuntime();
   // The final AOF fsync and RDB save; a failed save keeps the server running unless FORCE.
   shutdown(server).steps.push((ctx) => persistence(server).prepareShutdown({ save: ctx.save, nosave: !ctx.save }) || ctx.force);
@@ -143,9 +147,6 @@ async function main(): Promise<void> {
   else server.log('notice', `Running mode=standalone, port=${v.port}.`);
   server.log('warning', 'Server initialized');
 
-  // The Lua VM (WebAssembly) loads asynchronously, once, before any client is served.
-  await loadLua();
-  startScripting(server);
   installSignalHandlers(server);
   try {
     await server.listen();

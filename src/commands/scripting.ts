@@ -71,6 +71,9 @@ export function installScriptChecks(server: Server, e: ScriptEngine): void {
     if ((flags & Flag.Write) !== 0 && (c.flags & (1 << 8)) /* ClientFlag.Master */ === 0) return persistence(server).writeDeniedReason();
     return undefined;
   });
+  const commandFlags = server.commandFlags;
+  server.commandFlags = (cmd, argv) =>
+    cmd.parent === null && SCRIPT_COMMANDS.has(cmd.name) ? scriptCommandFlags(cmd.flags, declaredFlags(e, argv)) : commandFlags(cmd, argv);
   const pausesOnWrite = server.pausesOnWrite;
   server.pausesOnWrite = (c, cmd, argv) => {
     if (cmd.parent === null && SCRIPT_COMMANDS.has(cmd.name)) {

@@ -93,7 +93,7 @@ class Transactions {
       c.ext.multi = m;
     }
     m.commands.push({ cmd, argv });
-    m.flags |= cmd.flags;
+    m.flags |= c.server.commandFlags(cmd, argv);
   }
 
   /** Leaves MULTI (if in it), forgets the queue and every watched key. */

@@ -658,6 +658,12 @@ export class Server implements DatabaseOwner {
   pausesOnWrite: (c: Client, cmd: Command, argv: string[]) => boolean = (_c, cmd) =>
     cmd.is(1 /* Flag.Write */) || cmd.is(1 << 14 /* Flag.MayReplicate */);
 
+  /**
+   * A command's flags for this call (Redis's getCommandFlags): the table's flags, except for
+   * script commands whose script declares flags (the scripting family replaces this).
+   */
+  commandFlags: (cmd: Command, argv: string[]) => number = (cmd) => cmd.flags;
+
   /** Holds the client's current command until the pause ends. */
   postpone(c: Client): void {
     c.flags |= ClientFlag.Paused;
