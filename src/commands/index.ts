@@ -22,6 +22,7 @@ import { monitorCommands } from './monitor.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { scripting } from './scripting.js';
+import { functionCommands } from './functions.js';
 import { sets } from './sets.js';
 import { slowlogFamily } from './slowlog.js';
 import { strings } from './strings.js';
@@ -33,5 +34,5 @@ export const allFamilies: Family[] = [
   connection, client, introspection, keys, strings, bitmaps, hyperloglog, lists, hashes, sets, zsets, geo, persistenceCommands, dumpCommands,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
   // trackingCommands adds its subcommands to CLIENT.
-  transactionCommands, pubsubCommands, monitorCommands, trackingCommands, scripting,
+  transactionCommands, pubsubCommands, monitorCommands, trackingCommands, scripting, functionCommands,
 ];

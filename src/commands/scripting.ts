@@ -18,9 +18,10 @@ import { luaLoaded } from '../scripting/lua.js';
 import { evictor, OOM_ERROR } from '../engine/eviction.js';
 import { persistence } from '../persistence/persistence.js';
 import { bytesToHuman } from './info.js';
+import { functionsOf } from '../scripting/functions.js';
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
-const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro']);
+const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
 function engine(server: Server): ScriptEngine {
   if (!luaLoaded()) err('ERR Lua scripting engine not loaded');
@@ -38,18 +39,28 @@ export function startScripting(server: Server): ScriptEngine {
     info.field('memory', 'used_memory_lua_human', () => bytesToHuman(e.memory()));
     info.field('memory', 'used_memory_scripts_eval', () => e.scriptsMemory);
     info.field('memory', 'number_of_cached_scripts', () => e.scripts.size);
-    info.field('memory', 'used_memory_vm_total', () => e.memory());
-    info.field('memory', 'used_memory_vm_total_human', () => bytesToHuman(e.memory()));
-    info.field('memory', 'used_memory_scripts', () => e.scriptsMemory);
-    info.field('memory', 'used_memory_scripts_human', () => bytesToHuman(e.scriptsMemory));
+    const f = functionsOf(server);
+    info.field('memory', 'number_of_functions', () => f.functions.size);
+    info.field('memory', 'number_of_libraries', () => f.libraries.size);
+    info.field('memory', 'used_memory_vm_functions', () => f.engine.memory());
+    info.field('memory', 'used_memory_vm_total', () => e.memory() + f.engine.memory());
+    info.field('memory', 'used_memory_vm_total_human', () => bytesToHuman(e.memory() + f.engine.memory()));
+    info.field('memory', 'used_memory_functions', () => f.memory());
+    info.field('memory', 'used_memory_scripts', () => e.scriptsMemory + f.memory());
+    info.field('memory', 'used_memory_scripts_human', () => bytesToHuman(e.scriptsMemory + f.memory()));
     return e;
   });
 }
 
 /** The declared flags of the script a script command names (compat mode when unknown). */
 function declaredFlags(e: ScriptEngine, argv: string[]): number {
-  const evalsha = argv[0].toLowerCase().startsWith('evalsha');
   if (argv.length < 2) return ScriptFlag.EvalCompat;
+  const name = argv[0].toLowerCase();
+  if (name.startsWith('fcall')) {
+    // A function not found keeps the command's own flags.
+    return functionsOf(e.server).functions.get(argv[1])?.flags ?? ScriptFlag.EvalCompat;
+  }
+  const evalsha = name.startsWith('evalsha');
   if (evalsha) {
     if (argv[1].length !== 40) return ScriptFlag.EvalCompat;
     return e.scripts.get(argv[1].toLowerCase())?.flags ?? ScriptFlag.EvalCompat;

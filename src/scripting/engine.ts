@@ -69,6 +69,20 @@ const enum RunFlag {
 const PROPAGATE_AOF = 1;
 const PROPAGATE_REPL = 2;
 
+/** A function registered by a library (FUNCTION LOAD). */
+export interface LuaFunction {
+  name: string;
+  /** Registry reference of the callback. */
+  ref: number;
+  desc: string | null;
+  flags: number;
+}
+
+/** Function and library names: letters, digits and underscores, at least one. */
+export function validName(name: string): boolean {
+  return /^[A-Za-z0-9_]+$/.test(name);
+}
+
 export interface CachedScript {
   sha: string;
   body: string;
@@ -137,6 +151,9 @@ class Rand48 {
   }
 }
 
+/** One generator for every script and function, as Redis's. */
+const rand = new Rand48();
+
 const REDIS_VERSION_NUM = (() => {
   const [a, b, c] = REDIS_VERSION.split('.').map(Number);
   return (a << 16) | (b << 8) | c;
@@ -148,8 +165,11 @@ const LOG_LEVEL_NAMES = ['debug', 'verbose', 'notice', 'warning'] as const;
 // The sandbox, run once per Lua state while `debug` is still available: the pcall error
 // handler (a global, as in Redis), Redis's pcall (error tables become their message), no
 // binary chunks, read-only proxies for the libraries and the globals.
+// (Run with the real globals table, the debug library and, for the functions engine,
+// redis.register_function; returns the globals proxy, the error handler, the proxy's metatable
+// and the load-time globals.)
 const SANDBOX = `
-local R, dbg = ...
+local R, dbg, register = ...
 local rawset, rawget, next, type, error, setmetatable, getmetatable, tostring, unpack, select =
       rawset, rawget, next, type, error, setmetatable, getmetatable, tostring, unpack, select
 local pairs, ipairs, loadstring, load, pcall = pairs, ipairs, loadstring, load, pcall
@@ -159,12 +179,13 @@ local function ro_error() error('Attempt to modify a readonly table', 0) end
 local function protect(t, view)
   local p = {}
   real[p] = t
-  setmetatable(p, {__index = t, __newindex = ro_newindex, __metatable = view or false})
-  return p
+  local mt = {__index = t, __newindex = ro_newindex, __metatable = view or false}
+  setmetatable(p, mt)
+  return p, mt
 end
 local function see(t) return real[t] or t end
 
-R.__redis__err__handler = function(err)
+local handler = function(err)
   local i = dbg.getinfo(2, 'nSl')
   if i and i.what == 'C' then i = dbg.getinfo(3, 'nSl') end
   local level = 3
@@ -176,6 +197,7 @@ R.__redis__err__handler = function(err)
   end
   return err
 end
+if not register then R.__redis__err__handler = handler end
 
 local function pcall_result(ok, ...)
   if ok then return ok, ... end
@@ -241,9 +263,21 @@ if smt then
 end
 
 setmetatable(R, {__index = missing})
-local G = protect(R, protect({__index = missing}))
+local G, meta = protect(R, protect({__index = missing}))
 rawset(R, '_G', G)
-return G
+
+-- FUNCTION LOAD runs a library's code with only redis.register_function, redis.log and the
+-- version fields as globals.
+local libapi = false
+if register then
+  local r = R.redis
+  local lr = {register_function = register, log = r.log, LOG_DEBUG = r.LOG_DEBUG, LOG_VERBOSE = r.LOG_VERBOSE,
+              LOG_NOTICE = r.LOG_NOTICE, LOG_WARNING = r.LOG_WARNING, REDIS_VERSION = r.REDIS_VERSION,
+              REDIS_VERSION_NUM = r.REDIS_VERSION_NUM}
+  setmetatable(lr, {__index = missing})
+  libapi = setmetatable({redis = protect(lr)}, {__index = missing})
+end
+return G, handler, meta, libapi
 `;
 
 /** Globals a script may see (Redis's allow lists), besides those the sandbox adds. */
@@ -267,13 +301,18 @@ export class ScriptEngine {
   run: RunContext | null = null;
   private realGlobals = 0;
   private errHandler = 0;
+  /** The metatable of the globals proxy (its __index switches to libApi while a library loads). */
+  private globalsMeta = 0;
+  private libApi = 0;
+  /** The library being loaded by FUNCTION LOAD (redis.register_function adds to it). */
+  private loading: { functions: Map<string, LuaFunction>; start: number; timeout: number } | null = null;
   private hook = 0;
-  private readonly rand = new Rand48();
   private gcCount = 0;
   /** redis.call() is running a command (recursion through hooks is refused). */
   private inCall = false;
 
-  constructor(readonly server: Server) {
+  /** 'function': the engine of FUNCTION/FCALL (its own Lua state, as in Redis). */
+  constructor(readonly server: Server, readonly mode: 'eval' | 'function' = 'eval') {
     this.client = new Client(server, 0, null);
     this.client.flags |= ClientFlag.Internal | ClientFlag.DenyBlocking;
     this.init();
@@ -295,17 +334,20 @@ export class ScriptEngine {
       log: () => this.logFn(),
       setresp: () => this.setRespFn(),
       set_repl: () => this.setReplFn(),
-      replicate_commands: () => {
-        lua.pushboolean(true);
-        return 1;
-      },
-      breakpoint: () => {
-        lua.pushboolean(false);
-        return 1;
-      },
-      debug: () => 0,
       acl_check_cmd: () => this.aclCheckFn(),
     };
+    if (this.mode === 'eval') {
+      // The debugger's entry points (outside the debugger) and the deprecated switch.
+      fns.replicate_commands = () => {
+        lua.pushboolean(true);
+        return 1;
+      };
+      fns.breakpoint = () => {
+        lua.pushboolean(false);
+        return 1;
+      };
+      fns.debug = () => 0;
+    }
     for (const [name, fn] of Object.entries(fns)) {
       lua.pushcfunction(lua.cfunction(fn));
       lua.setfield(-2, name);
@@ -351,12 +393,14 @@ export class ScriptEngine {
     this.realGlobals = lua.ref();
     lua.getref(debugRef);
     lua.unref(debugRef);
-    if (lua.pcall(2, 1, 0) !== 0) throw new Error(`Lua sandbox: ${lua.tostring(-1)}`);
+    if (this.mode === 'function') lua.pushcfunction(lua.cfunction(() => this.registerFunctionFn()));
+    else lua.pushnil();
+    if (lua.pcall(3, 4, 0) !== 0) throw new Error(`Lua sandbox: ${lua.tostring(-1)}`);
+    this.libApi = lua.ref();
+    this.globalsMeta = lua.ref();
+    this.errHandler = lua.ref();
     // The proxy becomes the globals table of everything loaded from now on.
     lua.m._lua_replace(lua.L, LUA_GLOBALSINDEX);
-    lua.getref(this.realGlobals);
-    lua.getfield(-1, '__redis__err__handler');
-    this.errHandler = lua.ref();
     lua.settop(0);
     this.hook = lua.hookFunction(() => this.countHook());
   }
@@ -393,9 +437,18 @@ export class ScriptEngine {
 
   /** Runs a cached script for `caller` (EVAL/EVALSHA): the reply, or an error reply. */
   runScript(caller: Client, cmd: Command, argv: string[], sha: string, keys: string[], args: string[], ro: boolean): Reply {
-    const script = this.scripts.get(sha)!;
+    return this.execute(caller, cmd, argv, sha, this.functions.get(sha)!, this.scripts.get(sha)!.flags, keys, args, ro);
+  }
+
+  /** Runs a library function for `caller` (FCALL/FCALL_RO). */
+  runFunction(caller: Client, cmd: Command, argv: string[], fn: LuaFunction, keys: string[], args: string[], ro: boolean): Reply {
+    return this.execute(caller, cmd, argv, fn.name, fn.ref, fn.flags, keys, args, ro);
+  }
+
+  private execute(
+    caller: Client, cmd: Command, argv: string[], sha: string, fnRef: number, sflags: number, keys: string[], args: string[], ro: boolean,
+  ): Reply {
     const server = this.server;
-    const sflags = script.flags;
     let flags = 0;
     const ev = server.config.values.maxmemory as number > 0 ? evictor(server) : null;
     const oom = ev !== null && ev.preCommandOom;
@@ -432,14 +485,23 @@ export class ScriptEngine {
     try {
       lua.settop(0);
       lua.getref(this.errHandler);
-      lua.getref(this.functions.get(sha)!);
-      lua.getref(this.realGlobals);
-      this.pushArray(keys);
-      lua.setfield(-2, 'KEYS');
-      this.pushArray(args);
-      lua.setfield(-2, 'ARGV');
-      lua.pop(1);
-      const status = lua.pcall(0, 1, 1);
+      lua.getref(fnRef);
+      let status: number;
+      if (this.mode === 'eval') {
+        // EVAL: KEYS and ARGV are globals.
+        lua.getref(this.realGlobals);
+        this.pushArray(keys);
+        lua.setfield(-2, 'KEYS');
+        this.pushArray(args);
+        lua.setfield(-2, 'ARGV');
+        lua.pop(1);
+        status = lua.pcall(0, 1, 1);
+      } else {
+        // A function gets them as arguments.
+        this.pushArray(keys);
+        this.pushArray(args);
+        status = lua.pcall(2, 1, 1);
+      }
       if (++this.gcCount === 50) {
         lua.gcStep(50);
         this.gcCount = 0;
@@ -983,7 +1045,7 @@ export class ScriptEngine {
   private randomFn(): number {
     const lua = this.lua;
     if (this.run === null) return lua.errorWhere('math.random can only be called inside a script invocation');
-    const r = (this.rand.next() % 2147483647) / 2147483647;
+    const r = (rand.next() % 2147483647) / 2147483647;
     switch (lua.top()) {
       case 0:
         lua.pushnumber(r);
@@ -1009,7 +1071,7 @@ export class ScriptEngine {
 
   private randomSeedFn(): number {
     if (this.run === null) return this.lua.errorWhere('math.randomseed can only be called inside a script invocation');
-    this.rand.seed(this.checkInt(1));
+    rand.seed(this.checkInt(1));
     return 0;
   }
 
@@ -1031,6 +1093,15 @@ export class ScriptEngine {
 
   /** The instruction-count hook (every 100000 instructions while a script runs). */
   private countHook(): void {
+    const loading = this.loading;
+    if (loading !== null) {
+      if (loading.timeout > 0 && performance.now() - loading.start > loading.timeout) {
+        this.lua.sethook(this.hook, 4 /* LUA_MASKLINE */, 0);
+        this.pushError('FUNCTION LOAD timeout');
+        this.lua.error();
+      }
+      return;
+    }
     const run = this.run;
     if (run === null) return;
     const server = this.server;
@@ -1042,7 +1113,7 @@ export class ScriptEngine {
     const threshold = server.config.values['busy-reply-threshold'] as number;
     if ((run.flags & RunFlag.TimedOut) !== 0 || elapsed < threshold) return;
     run.flags |= RunFlag.TimedOut;
-    server.log('warning', `Slow script detected: still in execution after ${Math.round(elapsed)} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: ${run.sha}.`);
+    server.log('warning', `Slow script detected: still in execution after ${Math.round(elapsed)} milliseconds. You can try killing the script using the ${this.mode === 'eval' ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${run.sha}.`);
     // Nobody else can be served while the script runs, so SCRIPT KILL can't arrive: a script
     // that hasn't written yet is killed now (what SCRIPT KILL would do); one that wrote runs on.
     if ((run.flags & RunFlag.WriteDirty) === 0) {
@@ -1052,6 +1123,176 @@ export class ScriptEngine {
       this.lua.sethook(this.hook, 4 /* LUA_MASKLINE */, 0);
       this.pushError('Script killed by user with SCRIPT KILL...');
       this.lua.error();
+    }
+  }
+
+  // ---- FUNCTION LOAD ----
+
+  /**
+   * Runs a library's code (without its shebang line) so that it registers its functions.
+   * Returns them, or the error text (without error code).
+   */
+  loadLibrary(code: string, timeoutMs: number): Map<string, LuaFunction> | string {
+    const lua = this.lua;
+    if (lua.load(code, '@user_function') !== 0) {
+      const msg = lua.tostring(-1) ?? '';
+      lua.settop(0);
+      return `Error compiling function: ${msg}`;
+    }
+    const loading = { functions: new Map<string, LuaFunction>(), start: performance.now(), timeout: timeoutMs };
+    this.loading = loading;
+    this.setGlobalsIndex(this.libApi);
+    lua.sethook(this.hook, LUA_MASKCOUNT, 100000);
+    let error: string | undefined;
+    try {
+      if (lua.pcall(0, 0, 0) !== 0) {
+        let msg = '';
+        if (lua.isstring(-1)) msg = `ERR ${lua.tostring(-1)}`;
+        else if (lua.type(-1) === LuaType.Table) msg = this.errorInfo().msg;
+        error = `Error registering functions: ${msg}`;
+      }
+    } finally {
+      lua.clearhook();
+      this.setGlobalsIndex(this.realGlobals);
+      this.loading = null;
+      lua.settop(0);
+    }
+    if (error === undefined && loading.functions.size === 0) error = 'No functions registered';
+    if (error !== undefined) {
+      this.freeFunctions(loading.functions);
+      return error;
+    }
+    return loading.functions;
+  }
+
+  freeFunctions(functions: Map<string, LuaFunction>): void {
+    for (const f of functions.values()) this.lua.unref(f.ref);
+  }
+
+  private setGlobalsIndex(ref: number): void {
+    const lua = this.lua;
+    lua.getref(this.globalsMeta);
+    lua.getref(ref);
+    lua.setfield(-2, '__index');
+    lua.pop(1);
+  }
+
+  /** redis.register_function(name, callback) or redis.register_function{...}. */
+  private registerFunctionFn(): number {
+    const lua = this.lua;
+    const loading = this.loading;
+    if (loading === null) {
+      this.pushError('redis.register_function can only be called on FUNCTION LOAD command');
+      return lua.error();
+    }
+    const argc = lua.top();
+    const fail = (msg: string): never => {
+      this.pushError(msg);
+      return lua.error();
+    };
+    if (argc < 1 || argc > 2) fail('wrong number of arguments to redis.register_function');
+    let name: string | null = null;
+    let desc: string | null = null;
+    let ref = -1;
+    let flags = 0;
+    const release = () => {
+      if (ref !== -1) lua.unref(ref);
+      ref = -1;
+    };
+    if (argc === 2) {
+      name = lua.isstring(1) ? lua.tostring(1) : null;
+      if (name === null) fail('first argument to redis.register_function must be a string');
+      if (lua.type(2) !== LuaType.Function) fail('second argument to redis.register_function must be a function');
+      lua.settop(2);
+      ref = lua.ref();
+    } else {
+      if (lua.type(1) !== LuaType.Table) {
+        fail('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).');
+      }
+      lua.pushnil();
+      let err: string | undefined;
+      while (lua.next(1)) {
+        if (!lua.isstring(-2)) {
+          err = 'named argument key given to redis.register_function is not a string';
+          break;
+        }
+        // (A number key would be converted in place and break the traversal: copy it first.)
+        lua.pushvalue(-2);
+        const key = (lua.tostring(-1) ?? '').toLowerCase();
+        lua.pop(1);
+        if (key === 'function_name') {
+          if (!lua.isstring(-1)) {
+            err = 'function_name argument given to redis.register_function must be a string';
+            break;
+          }
+          name = lua.tostring(-1);
+        } else if (key === 'description') {
+          if (!lua.isstring(-1)) {
+            err = 'description argument given to redis.register_function must be a string';
+            break;
+          }
+          desc = lua.tostring(-1);
+        } else if (key === 'callback') {
+          if (lua.type(-1) !== LuaType.Function) {
+            err = 'callback argument given to redis.register_function must be a function';
+            break;
+          }
+          release();
+          ref = lua.ref();
+          continue;
+        } else if (key === 'flags') {
+          if (lua.type(-1) !== LuaType.Table) {
+            err = 'flags argument to redis.register_function must be a table representing function flags';
+            break;
+          }
+          const f = this.readFlags();
+          if (f === null) {
+            err = 'unknown flag given';
+            break;
+          }
+          flags = f;
+        } else {
+          err = 'unknown argument given to redis.register_function';
+          break;
+        }
+        lua.pop(1);
+      }
+      if (err === undefined && name === null) err = 'redis.register_function must get a function name argument';
+      if (err === undefined && ref === -1) err = 'redis.register_function must get a callback argument';
+      if (err !== undefined) {
+        release();
+        fail(err);
+      }
+    }
+    if (!validName(name!)) {
+      release();
+      fail('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
+    }
+    if (loading.functions.has(name!)) {
+      release();
+      fail('Function already exists in the library');
+    }
+    loading.functions.set(name!, { name: name!, ref, desc, flags });
+    return 0;
+  }
+
+  /** The flags table on top of the stack: the flags, or null for an unknown one. */
+  private readFlags(): number | null {
+    const lua = this.lua;
+    let flags = 0;
+    for (let j = 1; ; j++) {
+      lua.pushnumber(j);
+      lua.m._lua_gettable(lua.L, -2);
+      const t = lua.type(-1);
+      if (t === LuaType.Nil) {
+        lua.pop(1);
+        return flags;
+      }
+      const s = lua.isstring(-1) ? lua.tostring(-1)!.toLowerCase() : null;
+      lua.pop(1);
+      const bit = s === null ? undefined : SHEBANG_FLAGS[s];
+      if (bit === undefined) return null;
+      flags |= bit;
     }
   }
 
