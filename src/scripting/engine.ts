@@ -31,6 +31,7 @@ import {
   PushReply, SetReply, SimpleString, VerbatimReply, type Reply,
 } from '../resp/reply.js';
 import { formatDouble } from '../util/numbers.js';
+import { encodeReply } from '../resp/encoder.js';
 import { splitArgs } from '../resp/split-args.js';
 import { debugState } from '../commands/debug.js';
 import { evictor, OOM_ERROR } from '../engine/eviction.js';
@@ -87,6 +88,16 @@ export interface CachedScript {
   sha: string;
   body: string;
   flags: number;
+}
+
+const enum FrameKind { Array, MapKey, MapValue, Set }
+
+/** An aggregate being converted (toReply). */
+interface Frame {
+  kind: FrameKind;
+  items: Reply[];
+  /** Array: the index of the element on top. */
+  j: number;
 }
 
 interface RunContext {
@@ -561,8 +572,35 @@ export class ScriptEngine {
     return { msg, source, line, counted };
   }
 
-  /** Converts the value on top of the stack to a reply and pops it (luaReplyToRedisReply). */
-  private toReply(scriptResp: number): Reply {
+  /**
+   * Converts the value on top of the stack to a reply and pops it (luaReplyToRedisReply).
+   * Iterative: nested tables as deep as the Lua stack allows (a table containing itself ends
+   * in Redis's "reached lua stack limit" error) need no JS recursion.
+   */
+  private toReply(_scriptResp: number): Reply {
+    const frames: Frame[] = [];
+    for (;;) {
+      let value = this.openValue(frames);
+      while (value !== undefined) {
+        const f = frames[frames.length - 1];
+        if (f === undefined) return value;
+        value = this.childDone(f, value);
+        if (value !== undefined) {
+          // Very deep nesting is rendered in steps (the encoder recurses once per level).
+          if ((frames.length & 255) === 0 && Array.isArray(value)) {
+            (value as { encoded?: string }).encoded = encodeReply(value, this.run?.caller.resp ?? 2);
+          }
+          frames.pop();
+        }
+      }
+    }
+  }
+
+  /**
+   * Starts converting the value on top of the stack: a scalar (or a special table) is converted
+   * and popped; an aggregate pushes a frame and leaves its first element on top (undefined).
+   */
+  private openValue(frames: Frame[]): Reply | undefined {
     const lua = this.lua;
     if (!lua.checkstack(4)) {
       lua.pop(1);
@@ -580,9 +618,42 @@ export class ScriptEngine {
       case LuaType.Number:
         reply = luaNumberToInteger(lua.tonumber(-1));
         break;
-      case LuaType.Table:
-        reply = this.tableToReply(scriptResp);
-        break;
+      case LuaType.Table: {
+        const special = this.specialTable();
+        if (special !== undefined) return special;
+        lua.rawgetfield(-1, 'map');
+        if (lua.type(-1) === LuaType.Table) {
+          lua.pushnil();
+          if (!lua.next(-2)) {
+            lua.pop(2);
+            return new MapReply([]);
+          }
+          lua.pushvalue(-2);
+          frames.push({ kind: FrameKind.MapKey, items: [], j: 0 });
+          return undefined;
+        }
+        lua.pop(1);
+        lua.rawgetfield(-1, 'set');
+        if (lua.type(-1) === LuaType.Table) {
+          lua.pushnil();
+          if (!lua.next(-2)) {
+            lua.pop(2);
+            return new SetReply([]);
+          }
+          lua.pop(1);
+          lua.pushvalue(-1);
+          frames.push({ kind: FrameKind.Set, items: [], j: 0 });
+          return undefined;
+        }
+        lua.pop(1);
+        lua.rawgeti(-1, 1);
+        if (lua.type(-1) === LuaType.Nil) {
+          lua.pop(2);
+          return [];
+        }
+        frames.push({ kind: FrameKind.Array, items: [], j: 1 });
+        return undefined;
+      }
       default:
         reply = null;
     }
@@ -590,33 +661,68 @@ export class ScriptEngine {
     return reply;
   }
 
-  private tableToReply(scriptResp: number): Reply {
+  /** An element of `f` was converted: the aggregate's reply when it is complete (popped). */
+  private childDone(f: Frame, v: Reply): Reply | undefined {
+    const lua = this.lua;
+    f.items.push(v);
+    switch (f.kind) {
+      case FrameKind.Array:
+        lua.rawgeti(-1, ++f.j);
+        if (lua.type(-1) !== LuaType.Nil) return undefined;
+        lua.pop(2);
+        return f.items;
+      case FrameKind.MapKey:
+        // The value is on top now.
+        f.kind = FrameKind.MapValue;
+        return undefined;
+      case FrameKind.MapValue:
+        if (lua.next(-2)) {
+          lua.pushvalue(-2);
+          f.kind = FrameKind.MapKey;
+          return undefined;
+        }
+        lua.pop(2);
+        return new MapReply(f.items);
+      case FrameKind.Set:
+        if (lua.next(-2)) {
+          lua.pop(1);
+          lua.pushvalue(-1);
+          return undefined;
+        }
+        lua.pop(2);
+        return new SetReply(f.items);
+    }
+  }
+
+  /** A table with err/ok/double/big_number/verbatim_string: its reply (table popped), else undefined. */
+  private specialTable(): Reply | undefined {
     const lua = this.lua;
     lua.rawgetfield(-1, 'err');
     if (lua.type(-1) === LuaType.String) {
       lua.pop(1);
       const info = this.errorInfo();
+      lua.pop(1);
       return errorReply(info.msg, info.counted);
     }
     lua.pop(1);
     lua.rawgetfield(-1, 'ok');
     if (lua.type(-1) === LuaType.String) {
       const s = lua.tostring(-1)!.replace(/[\r\n]/g, ' ');
-      lua.pop(1);
+      lua.pop(2);
       return new SimpleString(s);
     }
     lua.pop(1);
     lua.rawgetfield(-1, 'double');
     if (lua.type(-1) === LuaType.Number) {
       const d = lua.tonumber(-1);
-      lua.pop(1);
+      lua.pop(2);
       return new DoubleReply(d);
     }
     lua.pop(1);
     lua.rawgetfield(-1, 'big_number');
     if (lua.type(-1) === LuaType.String) {
       const s = lua.tostring(-1)!.replace(/[\r\n]/g, ' ');
-      lua.pop(1);
+      lua.pop(2);
       return new BigNumberReply(s);
     }
     lua.pop(1);
@@ -628,7 +734,7 @@ export class ScriptEngine {
         lua.rawgetfield(-2, 'string');
         if (lua.type(-1) === LuaType.String) {
           const text = lua.tostring(-1)!;
-          lua.pop(3);
+          lua.pop(4);
           return new VerbatimReply(text, (format + '\0\0\0').slice(0, 3));
         }
         lua.pop(1);
@@ -636,42 +742,7 @@ export class ScriptEngine {
       lua.pop(1);
     }
     lua.pop(1);
-    lua.rawgetfield(-1, 'map');
-    if (lua.type(-1) === LuaType.Table) {
-      const items: Reply[] = [];
-      lua.pushnil();
-      while (lua.next(-2)) {
-        lua.pushvalue(-2);
-        items.push(this.toReply(scriptResp));
-        items.push(this.toReply(scriptResp));
-      }
-      lua.pop(1);
-      return new MapReply(items);
-    }
-    lua.pop(1);
-    lua.rawgetfield(-1, 'set');
-    if (lua.type(-1) === LuaType.Table) {
-      const items: Reply[] = [];
-      lua.pushnil();
-      while (lua.next(-2)) {
-        lua.pop(1);
-        lua.pushvalue(-1);
-        items.push(this.toReply(scriptResp));
-      }
-      lua.pop(1);
-      return new SetReply(items);
-    }
-    lua.pop(1);
-    const arr: Reply[] = [];
-    for (let j = 1; ; j++) {
-      lua.rawgeti(-1, j);
-      if (lua.type(-1) === LuaType.Nil) {
-        lua.pop(1);
-        break;
-      }
-      arr.push(this.toReply(scriptResp));
-    }
-    return arr;
+    return undefined;
   }
 
   // ---- the redis.* API ----
@@ -770,6 +841,8 @@ export class ScriptEngine {
     if (err !== undefined) {
       const reply = errorReply(err.startsWith('-') ? err.slice(1) : 'ERR ' + err, false);
       server.countError(reply);
+      // Counted against the command refused, not the script command running it.
+      server.errorMark = server.stats.errorReplies;
       if (cmd !== undefined) cmd.rejectedCalls++;
       return err;
     }

@@ -9,6 +9,27 @@ import { LuaState, LuaType } from './lua.js';
 
 const MAX_DEPTH = 1000;
 
+/** cjson's settings (per Lua state, changed by its configuration functions). */
+interface CjsonConfig {
+  encodeMaxDepth: number;
+  decodeMaxDepth: number;
+  encodeNumberPrecision: number;
+  /** 0: error, 1: allowed ("nan", "inf"), 2: encoded as null. */
+  encodeInvalidNumbers: 0 | 1 | 2;
+  decodeInvalidNumbers: boolean;
+  keepBuffer: boolean;
+  sparseConvert: boolean;
+  sparseRatio: number;
+  sparseSafe: number;
+}
+
+function defaultConfig(): CjsonConfig {
+  return {
+    encodeMaxDepth: MAX_DEPTH, decodeMaxDepth: MAX_DEPTH, encodeNumberPrecision: 14, encodeInvalidNumbers: 0,
+    decodeInvalidNumbers: true, keepBuffer: true, sparseConvert: false, sparseRatio: 2, sparseSafe: 10,
+  };
+}
+
 // JSON escapes of the bytes lua-cjson escapes: control characters, '"', '/', '\' and DEL.
 const ESCAPES: (string | null)[] = new Array(256).fill(null);
 for (let i = 0; i < 32; i++) ESCAPES[i] = '\\u' + i.toString(16).padStart(4, '0');
@@ -54,18 +75,22 @@ function argError(lua: LuaState, i: number, msg: string): never {
 
 // ---- cjson ----
 
-function encodeNumber(lua: LuaState, i: number): string {
+function encodeNumber(lua: LuaState, cfg: CjsonConfig, i: number): string {
   const n = lua.tonumber(i);
-  if (!Number.isFinite(n)) luaError(lua, `Cannot serialise ${typeName(lua, i)}: must not be NaN or Inf`);
-  return formatG(n, 14);
+  if (!Number.isFinite(n)) {
+    if (cfg.encodeInvalidNumbers === 0) luaError(lua, `Cannot serialise ${typeName(lua, i)}: must not be NaN or Inf`);
+    if (cfg.encodeInvalidNumbers === 2) return 'null';
+    if (Number.isNaN(n)) return 'nan';
+  }
+  return formatG(n, cfg.encodeNumberPrecision);
 }
 
-function encodeValue(lua: LuaState, depth: number): string {
+function encodeValue(lua: LuaState, cfg: CjsonConfig, depth: number): string {
   switch (lua.type(-1)) {
     case LuaType.String:
       return escapeJson(lua.tostring(-1)!);
     case LuaType.Number:
-      return encodeNumber(lua, -1);
+      return encodeNumber(lua, cfg, -1);
     case LuaType.Boolean:
       return lua.toboolean(-1) ? 'true' : 'false';
     case LuaType.Nil:
@@ -75,7 +100,7 @@ function encodeValue(lua: LuaState, depth: number): string {
       break;
     case LuaType.Table: {
       depth++;
-      if (depth > MAX_DEPTH || !lua.checkstack(3)) luaError(lua, `Cannot serialise, excessive nesting (${depth})`);
+      if (depth > cfg.encodeMaxDepth || !lua.checkstack(3)) luaError(lua, `Cannot serialise, excessive nesting (${depth})`);
       // Array: only positive integer keys, not too sparse.
       let max = 0;
       let items = 0;
@@ -95,12 +120,15 @@ function encodeValue(lua: LuaState, depth: number): string {
         isArray = false;
         break;
       }
-      if (isArray && max > items * 2 && max > 10) luaError(lua, `Cannot serialise ${typeName(lua, -1)}: excessively sparse array`);
+      if (isArray && cfg.sparseRatio > 0 && max > items * cfg.sparseRatio && max > cfg.sparseSafe) {
+        if (!cfg.sparseConvert) luaError(lua, `Cannot serialise ${typeName(lua, -1)}: excessively sparse array`);
+        isArray = false;
+      }
       if (isArray && max > 0) {
         const parts: string[] = [];
         for (let i = 1; i <= max; i++) {
           lua.rawgeti(-1, i);
-          parts.push(encodeValue(lua, depth));
+          parts.push(encodeValue(lua, cfg, depth));
           lua.pop(1);
         }
         return '[' + parts.join(',') + ']';
@@ -112,12 +140,12 @@ function encodeValue(lua: LuaState, depth: number): string {
         if (comma) out += ',';
         comma = true;
         const kt = lua.type(-2);
-        if (kt === LuaType.Number) out += '"' + encodeNumber(lua, -2) + '":';
+        if (kt === LuaType.Number) out += '"' + encodeNumber(lua, cfg, -2) + '":';
         else if (kt === LuaType.String) {
           // Not lua.tostring on a key while iterating beyond strings: a string key is safe.
           out += escapeJson(lua.tostring(-2)!) + ':';
         } else luaError(lua, `Cannot serialise ${typeName(lua, -2)}: table key must be a number or string`);
-        out += encodeValue(lua, depth);
+        out += encodeValue(lua, cfg, depth);
         lua.pop(1);
       }
       return out + '}';
@@ -147,6 +175,19 @@ function strtod(text: string): number {
   return neg ? -v : v;
 }
 
+/** Strict JSON refuses what strtod accepts: a leading +, hex, leading zeros, inf, nan. */
+function invalidNumber(s: string, p: number): boolean {
+  if (s[p] === '+') return true;
+  if (s[p] === '-') p++;
+  if (s[p] === '0') {
+    const c = s[p + 1] ?? '';
+    return c === 'x' || c === 'X' || (c >= '0' && c <= '9');
+  }
+  if (s[p] !== undefined && s[p] <= '9') return false;
+  const w = s.slice(p, p + 3).toLowerCase();
+  return w === 'inf' || w === 'nan';
+}
+
 class JsonParser {
   pos = 0;
   depth = 0;
@@ -157,7 +198,7 @@ class JsonParser {
   bool = false;
   err = '';
 
-  constructor(readonly lua: LuaState, readonly s: string) {}
+  constructor(readonly lua: LuaState, readonly s: string, readonly cfg: CjsonConfig) {}
 
   private setError(msg: string): void {
     this.tok = Tok.Error;
@@ -187,6 +228,7 @@ class JsonParser {
         this.pos += 4;
         return;
       }
+      if (!this.cfg.decodeInvalidNumbers && invalidNumber(s, this.pos)) return this.setError('invalid number');
       const m = NUMBER_RE.exec(s.slice(this.pos, this.pos + 400));
       if (m === null) return this.setError(ch === 105 || ch === 73 || ch === 110 || ch === 78 ? 'invalid token' : 'invalid number');
       this.tok = Tok.Number;
@@ -275,7 +317,7 @@ class JsonParser {
 
   private descend(slots: number): void {
     this.depth++;
-    if (this.depth <= MAX_DEPTH && this.lua.checkstack(slots)) return;
+    if (this.depth <= this.cfg.decodeMaxDepth && this.lua.checkstack(slots)) return;
     luaError(this.lua, `Found too many nested data structures (${this.depth}) at character ${this.pos}`);
   }
 
@@ -342,6 +384,7 @@ class JsonParser {
 }
 
 function installCjson(lua: LuaState): void {
+  const cfg = defaultConfig();
   lua.newtable();
   const fn = (name: string, f: () => number): void => {
     lua.pushcfunction(lua.cfunction(f));
@@ -349,7 +392,7 @@ function installCjson(lua: LuaState): void {
   };
   fn('encode', () => {
     if (lua.top() !== 1) argError(lua, 1, 'expected 1 argument');
-    const out = encodeValue(lua, 0);
+    const out = encodeValue(lua, cfg, 0);
     lua.pushstring(out);
     return 1;
   });
@@ -358,35 +401,82 @@ function installCjson(lua: LuaState): void {
     if (!lua.isstring(1)) argError(lua, 1, `string expected, got ${lua.type(1) === LuaType.None ? 'no value' : typeName(lua, 1)}`);
     const s = lua.tostring(1)!;
     if (s.length >= 2 && (s.charCodeAt(0) === 0 || s.charCodeAt(1) === 0)) luaError(lua, 'JSON parser does not support UTF-16 or UTF-32');
-    const p = new JsonParser(lua, s);
+    const p = new JsonParser(lua, s, cfg);
     p.next();
     p.value();
     p.next();
     if (p.tok !== Tok.End) p.fail('the end');
     return 1;
   });
-  // Configuration functions: the settings stay Redis's defaults; they report them.
-  const settings: Record<string, number[]> = {
-    encode_sparse_array: [0, 2, 10], encode_max_depth: [MAX_DEPTH], decode_max_depth: [MAX_DEPTH],
-    encode_number_precision: [14],
+  // The configuration functions: each returns the setting, after changing it when given.
+  const args = (n: number): void => {
+    if (lua.top() > n) argError(lua, n + 1, 'found too many arguments');
+    lua.settop(n);
   };
-  for (const [name, values] of Object.entries(settings)) {
-    fn(name, () => {
-      lua.settop(0);
-      for (const v of values) {
-        if (name === 'encode_sparse_array' && v === 0) lua.pushboolean(false);
-        else lua.pushnumber(v);
-      }
-      return values.length;
-    });
-  }
-  for (const name of ['encode_keep_buffer', 'encode_invalid_numbers', 'decode_invalid_numbers']) {
-    fn(name, () => {
-      lua.settop(0);
-      lua.pushboolean(name !== 'encode_invalid_numbers');
-      return 1;
-    });
-  }
+  const intOption = (i: number, min: number, max: number, current: number): number => {
+    if (lua.type(i) === LuaType.Nil) return current;
+    const v = lua.tonumber(i);
+    if (!lua.isnumber(i) || Math.trunc(v) !== v || v < min || v > max) argError(lua, i, `expected integer between ${min} and ${max}`);
+    return v;
+  };
+  const boolOption = (i: number, current: boolean): boolean => {
+    if (lua.type(i) === LuaType.Nil) return current;
+    if (lua.type(i) === LuaType.Boolean) return lua.toboolean(i);
+    const s = lua.isstring(i) ? lua.tostring(i) : null;
+    if (s === 'on') return true;
+    if (s === 'off') return false;
+    return argError(lua, i, 'invalid option');
+  };
+  fn('encode_max_depth', () => {
+    args(1);
+    cfg.encodeMaxDepth = intOption(1, 1, 2147483647, cfg.encodeMaxDepth);
+    lua.pushnumber(cfg.encodeMaxDepth);
+    return 1;
+  });
+  fn('decode_max_depth', () => {
+    args(1);
+    cfg.decodeMaxDepth = intOption(1, 1, 2147483647, cfg.decodeMaxDepth);
+    lua.pushnumber(cfg.decodeMaxDepth);
+    return 1;
+  });
+  fn('encode_number_precision', () => {
+    args(1);
+    cfg.encodeNumberPrecision = intOption(1, 1, 14, cfg.encodeNumberPrecision);
+    lua.pushnumber(cfg.encodeNumberPrecision);
+    return 1;
+  });
+  fn('encode_keep_buffer', () => {
+    args(1);
+    cfg.keepBuffer = boolOption(1, cfg.keepBuffer);
+    lua.pushboolean(cfg.keepBuffer);
+    return 1;
+  });
+  fn('decode_invalid_numbers', () => {
+    args(1);
+    cfg.decodeInvalidNumbers = boolOption(1, cfg.decodeInvalidNumbers);
+    lua.pushboolean(cfg.decodeInvalidNumbers);
+    return 1;
+  });
+  fn('encode_invalid_numbers', () => {
+    args(1);
+    if (lua.type(1) !== LuaType.Nil) {
+      if (lua.type(1) === LuaType.String && lua.tostring(1) === 'null') cfg.encodeInvalidNumbers = 2;
+      else cfg.encodeInvalidNumbers = boolOption(1, cfg.encodeInvalidNumbers !== 0) ? 1 : 0;
+    }
+    if (cfg.encodeInvalidNumbers === 2) lua.pushstring('null');
+    else lua.pushboolean(cfg.encodeInvalidNumbers === 1);
+    return 1;
+  });
+  fn('encode_sparse_array', () => {
+    args(3);
+    cfg.sparseConvert = boolOption(1, cfg.sparseConvert);
+    cfg.sparseRatio = intOption(2, 0, 2147483647, cfg.sparseRatio);
+    cfg.sparseSafe = intOption(3, 0, 2147483647, cfg.sparseSafe);
+    lua.pushboolean(cfg.sparseConvert);
+    lua.pushnumber(cfg.sparseRatio);
+    lua.pushnumber(cfg.sparseSafe);
+    return 3;
+  });
   lua.m._lua_pushlightuserdata(lua.L, 0);
   lua.setfield(-2, 'null');
   lua.pushstring('cjson');
