@@ -1,8 +1,8 @@
 // The extra Lua libraries Redis ships with its scripting engine, implemented in JS over the Lua
 // C API (the WebAssembly Lua VM has only the standard libraries): cjson (lua-cjson 2.1 as
 // Redis configures it: 14-digit numbers, sparse arrays refused, depth 1000, strtod numbers
-// accepted when decoding) and bit (LuaBitOp 1.0: 32-bit operations on numbers). cmsgpack and
-// struct are not provided.
+// accepted when decoding), bit (LuaBitOp 1.0: 32-bit operations on numbers) and cmsgpack
+// (lua-cmsgpack 0.4.0). struct is not provided.
 
 import { formatG } from '../util/numbers.js';
 import { LuaState, LuaType } from './lua.js';
@@ -555,7 +555,318 @@ function installBit(lua: LuaState): void {
   lua.setglobal('bit');
 }
 
+// ---- cmsgpack ----
+
+const MSGPACK_MAX_NESTING = 16;
+
+class ByteSink {
+  buf = Buffer.allocUnsafe(256);
+  len = 0;
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b & 0xff;
+  }
+  bytes(...bs: number[]): void {
+    for (const b of bs) this.byte(b);
+  }
+  latin1(s: string): void {
+    this.ensure(s.length);
+    this.buf.latin1Write(s, this.len);
+    this.len += s.length;
+  }
+}
+
+function mpInt(out: ByteSink, n: bigint): void {
+  if (n >= 0n) {
+    if (n <= 127n) out.byte(Number(n));
+    else if (n <= 0xffn) out.bytes(0xcc, Number(n));
+    else if (n <= 0xffffn) out.bytes(0xcd, Number(n >> 8n), Number(n & 0xffn));
+    else if (n <= 0xffffffffn) {
+      out.byte(0xce);
+      out.ensure(4);
+      out.buf.writeUInt32BE(Number(n), out.len);
+      out.len += 4;
+    } else {
+      out.byte(0xcf);
+      out.ensure(8);
+      out.buf.writeBigUInt64BE(n, out.len);
+      out.len += 8;
+    }
+  } else if (n >= -32n) out.byte(Number(n) & 0xff);
+  else if (n >= -128n) out.bytes(0xd0, Number(n) & 0xff);
+  else if (n >= -32768n) out.bytes(0xd1, (Number(n) >> 8) & 0xff, Number(n) & 0xff);
+  else if (n >= -2147483648n) {
+    out.byte(0xd2);
+    out.ensure(4);
+    out.buf.writeInt32BE(Number(n), out.len);
+    out.len += 4;
+  } else {
+    out.byte(0xd3);
+    out.ensure(8);
+    out.buf.writeBigInt64BE(n, out.len);
+    out.len += 8;
+  }
+}
+
+function mpHeader(out: ByteSink, n: number, fix: number, fixMax: number, op16: number, op32: number): void {
+  if (n <= fixMax) out.byte(fix | n);
+  else if (n <= 0xffff) out.bytes(op16, n >> 8, n & 0xff);
+  else {
+    out.byte(op32);
+    out.ensure(4);
+    out.buf.writeUInt32BE(n, out.len);
+    out.len += 4;
+  }
+}
+
+/** Encodes the value on top of the stack and pops it (mp_encode_lua_type). */
+function mpEncode(lua: LuaState, out: ByteSink, level: number): void {
+  let t = lua.type(-1);
+  if (t === LuaType.Table && level === MSGPACK_MAX_NESTING) t = LuaType.Nil;
+  switch (t) {
+    case LuaType.String: {
+      const s = lua.tostring(-1)!;
+      const n = s.length;
+      if (n < 32) out.byte(0xa0 | n);
+      else if (n <= 0xff) out.bytes(0xd9, n);
+      else if (n <= 0xffff) out.bytes(0xda, n >> 8, n & 0xff);
+      else {
+        out.byte(0xdb);
+        out.ensure(4);
+        out.buf.writeUInt32BE(n, out.len);
+        out.len += 4;
+      }
+      out.latin1(s);
+      break;
+    }
+    case LuaType.Boolean:
+      out.byte(lua.toboolean(-1) ? 0xc3 : 0xc2);
+      break;
+    case LuaType.Number: {
+      const d = lua.tonumber(-1);
+      if (Number.isInteger(d) && d >= -9223372036854775808 && d < 9223372036854775808) {
+        mpInt(out, BigInt(d));
+      } else if (Math.fround(d) === d) {
+        out.byte(0xca);
+        out.ensure(4);
+        out.buf.writeFloatBE(d, out.len);
+        out.len += 4;
+      } else {
+        out.byte(0xcb);
+        out.ensure(8);
+        out.buf.writeDoubleBE(d, out.len);
+        out.len += 8;
+      }
+      break;
+    }
+    case LuaType.Table: {
+      if (!lua.checkstack(3)) luaError(lua, 'stack overflow (in function mp_encode_lua_table)');
+      // An array: only keys 1..N (int-sized), no holes.
+      let count = 0;
+      let max = 0;
+      let isArray = true;
+      lua.pushnil();
+      while (lua.next(-2)) {
+        lua.pop(1);
+        const k = lua.type(-1) === LuaType.Number ? lua.tonumber(-1) : NaN;
+        if (!(k > 0) || (k | 0) !== k) {
+          lua.pop(1);
+          isArray = false;
+          break;
+        }
+        if (k > max) max = k;
+        count++;
+      }
+      if (isArray && max === count) {
+        const len = lua.m._lua_objlen(lua.L, -1) as number;
+        mpHeader(out, len, 0x90, 15, 0xdc, 0xdd);
+        for (let j = 1; j <= len; j++) {
+          lua.pushnumber(j);
+          lua.m._lua_gettable(lua.L, -2);
+          mpEncode(lua, out, level + 1);
+        }
+      } else {
+        let len = 0;
+        lua.pushnil();
+        while (lua.next(-2)) {
+          lua.pop(1);
+          len++;
+        }
+        mpHeader(out, len, 0x80, 15, 0xde, 0xdf);
+        lua.pushnil();
+        while (lua.next(-2)) {
+          lua.pushvalue(-2);
+          mpEncode(lua, out, level + 1);
+          mpEncode(lua, out, level + 1);
+        }
+      }
+      break;
+    }
+    default:
+      out.byte(0xc0);
+  }
+  lua.pop(1);
+}
+
+const MP_EOF = 1;
+const MP_BADFMT = 2;
+
+/** Decodes one value at `pos` and pushes it; returns the new position, or -MP_EOF/-MP_BADFMT. */
+function mpDecode(lua: LuaState, b: Buffer, pos: number): number {
+  const left = b.length - pos;
+  if (left < 1) return -MP_EOF;
+  if (!lua.checkstack(1)) luaError(lua, 'stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)');
+  const need = (n: number) => left >= n;
+  const c = b[pos];
+  const str = (start: number, len: number): number => {
+    if (b.length - start < len) return -MP_EOF;
+    lua.pushstring(b.latin1Slice(start, start + len));
+    return start + len;
+  };
+  const array = (start: number, len: number): number => {
+    lua.newtable();
+    if (!lua.checkstack(1)) luaError(lua, 'stack overflow (in function mp_decode_to_lua_array)');
+    let p = start;
+    for (let i = 1; i <= len; i++) {
+      lua.pushnumber(i);
+      p = mpDecode(lua, b, p);
+      if (p < 0) return p;
+      lua.settable(-3);
+    }
+    return p;
+  };
+  const hash = (start: number, len: number): number => {
+    lua.newtable();
+    let p = start;
+    for (let i = 0; i < len; i++) {
+      p = mpDecode(lua, b, p);
+      if (p < 0) return p;
+      p = mpDecode(lua, b, p);
+      if (p < 0) return p;
+      lua.settable(-3);
+    }
+    return p;
+  };
+  switch (c) {
+    case 0xcc: if (!need(2)) return -MP_EOF; lua.pushnumber(b[pos + 1]); return pos + 2;
+    case 0xd0: if (!need(2)) return -MP_EOF; lua.pushnumber(b.readInt8(pos + 1)); return pos + 2;
+    case 0xcd: if (!need(3)) return -MP_EOF; lua.pushnumber(b.readUInt16BE(pos + 1)); return pos + 3;
+    case 0xd1: if (!need(3)) return -MP_EOF; lua.pushnumber(b.readInt16BE(pos + 1)); return pos + 3;
+    case 0xce: if (!need(5)) return -MP_EOF; lua.pushnumber(b.readUInt32BE(pos + 1)); return pos + 5;
+    case 0xd2: if (!need(5)) return -MP_EOF; lua.pushnumber(b.readInt32BE(pos + 1)); return pos + 5;
+    // (lua_pushinteger of a 64-bit value: an unsigned one above 2^63 wraps to negative.)
+    case 0xcf: if (!need(9)) return -MP_EOF; lua.pushnumber(Number(b.readBigInt64BE(pos + 1))); return pos + 9;
+    case 0xd3: if (!need(9)) return -MP_EOF; lua.pushnumber(Number(b.readBigInt64BE(pos + 1))); return pos + 9;
+    case 0xc0: lua.pushnil(); return pos + 1;
+    case 0xc3: lua.pushboolean(true); return pos + 1;
+    case 0xc2: lua.pushboolean(false); return pos + 1;
+    case 0xca: if (!need(5)) return -MP_EOF; lua.pushnumber(b.readFloatBE(pos + 1)); return pos + 5;
+    case 0xcb: if (!need(9)) return -MP_EOF; lua.pushnumber(b.readDoubleBE(pos + 1)); return pos + 9;
+    case 0xd9: if (!need(2)) return -MP_EOF; return str(pos + 2, b[pos + 1]);
+    case 0xda: if (!need(3)) return -MP_EOF; return str(pos + 3, b.readUInt16BE(pos + 1));
+    case 0xdb: if (!need(5)) return -MP_EOF; return str(pos + 5, b.readUInt32BE(pos + 1));
+    case 0xdc: if (!need(3)) return -MP_EOF; return array(pos + 3, b.readUInt16BE(pos + 1));
+    case 0xdd: if (!need(5)) return -MP_EOF; return array(pos + 5, b.readUInt32BE(pos + 1));
+    case 0xde: if (!need(3)) return -MP_EOF; return hash(pos + 3, b.readUInt16BE(pos + 1));
+    case 0xdf: if (!need(5)) return -MP_EOF; return hash(pos + 5, b.readUInt32BE(pos + 1));
+  }
+  if ((c & 0x80) === 0) {
+    lua.pushnumber(c);
+    return pos + 1;
+  }
+  if ((c & 0xe0) === 0xe0) {
+    lua.pushnumber(c - 256);
+    return pos + 1;
+  }
+  if ((c & 0xe0) === 0xa0) return str(pos + 1, c & 0x1f);
+  if ((c & 0xf0) === 0x90) return array(pos + 1, c & 0xf);
+  if ((c & 0xf0) === 0x80) return hash(pos + 1, c & 0xf);
+  return -MP_BADFMT;
+}
+
+function checkInteger(lua: LuaState, i: number): number {
+  const n = lua.tonumber(i);
+  if (n === 0 && !lua.isnumber(i)) argError(lua, i, `number expected, got ${lua.type(i) === LuaType.None ? 'no value' : typeName(lua, i)}`);
+  return Math.trunc(n);
+}
+
+function optInteger(lua: LuaState, i: number, def: number): number {
+  return lua.type(i) <= LuaType.Nil ? def : checkInteger(lua, i);
+}
+
+/** mp_unpack_full: the string is argument 1, alone on the stack. */
+function mpUnpack(lua: LuaState, limit: number, offset: number): number {
+  if (!lua.isstring(1)) argError(lua, 1, `string expected, got ${lua.type(1) === LuaType.None ? 'no value' : typeName(lua, 1)}`);
+  const b = Buffer.from(lua.tostring(1)!, 'latin1');
+  const decodeAll = limit === 0 && offset === 0;
+  if (offset < 0 || limit < 0) luaError(lua, `Invalid request to unpack with offset of ${offset} and limit of ${b.length}.`);
+  else if (offset > b.length) luaError(lua, `Start offset ${offset} greater than input length ${b.length}.`);
+  if (decodeAll) limit = 2147483647;
+  let pos = offset;
+  let cnt = 0;
+  for (; pos < b.length && cnt < limit; cnt++) {
+    const next = mpDecode(lua, b, pos);
+    if (next === -MP_EOF) luaError(lua, 'Missing bytes in input.');
+    if (next === -MP_BADFMT) luaError(lua, 'Bad data format in input.');
+    pos = next;
+  }
+  if (!decodeAll) {
+    lua.pushnumber(pos >= b.length ? -1 : pos);
+    lua.insert(2);
+    cnt++;
+  }
+  return cnt;
+}
+
+function installCmsgpack(lua: LuaState): void {
+  lua.newtable();
+  const fn = (name: string, f: () => number): void => {
+    lua.pushcfunction(lua.cfunction(f));
+    lua.setfield(-2, name);
+  };
+  fn('pack', () => {
+    const nargs = lua.top();
+    if (nargs === 0) argError(lua, 0, 'MessagePack pack needs input.');
+    if (!lua.checkstack(nargs)) argError(lua, 0, 'Too many arguments for MessagePack pack.');
+    const out = new ByteSink();
+    for (let i = 1; i <= nargs; i++) {
+      lua.pushvalue(i);
+      mpEncode(lua, out, 0);
+    }
+    lua.pushbytes(out.buf.subarray(0, out.len));
+    return 1;
+  });
+  fn('unpack', () => mpUnpack(lua, 0, 0));
+  fn('unpack_one', () => {
+    const offset = optInteger(lua, 2, 0);
+    lua.settop(1);
+    return mpUnpack(lua, 1, offset);
+  });
+  fn('unpack_limit', () => {
+    const limit = checkInteger(lua, 2);
+    const offset = optInteger(lua, 3, 0);
+    lua.settop(1);
+    return mpUnpack(lua, limit, offset);
+  });
+  const str = (k: string, v: string) => {
+    lua.pushstring(v);
+    lua.setfield(-2, k);
+  };
+  str('_NAME', 'cmsgpack');
+  str('_VERSION', 'lua-cmsgpack 0.4.0');
+  str('_COPYRIGHT', 'Copyright (C) 2012, Salvatore Sanfilippo');
+  str('_DESCRIPTION', 'MessagePack C implementation for Lua');
+  lua.setglobal('cmsgpack');
+}
+
 export function installLibraries(lua: LuaState): void {
   installCjson(lua);
   installBit(lua);
+  installCmsgpack(lua);
 }

@@ -342,6 +342,26 @@ test('cjson and bit', async () => {
   ]);
 });
 
+test('cmsgpack', async () => {
+  await d.check([
+    ev("return cmsgpack.pack({1,2,3,'a',{x=1}}, true, false, nil, 1.5, 0.1, -1, -100, 300, 70000, 5000000000, -5000000000, -40000, string.rep('x', 40), string.rep('y', 300))", 0),
+    ev("return {cmsgpack.unpack(cmsgpack.pack({1,2,{3,4}}, 'a', 7.25))}", 0),
+    ev('return cmsgpack.unpack(cmsgpack.pack({a=1}))', 0),
+    ev('local a = {}; a[1] = a; return cmsgpack.pack(a)', 0),
+    ev('return cmsgpack.pack()', 0),
+    ev("return cmsgpack.unpack('\\193')", 0),
+    ev("return cmsgpack.unpack('\\205\\1')", 0),
+    ev('return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1)}', 0),
+    ev('return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}', 0),
+    ev('return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2, 10)}', 0),
+    ev('return cmsgpack.pack(0/0, 1/0, -1/0, 2^63, -2^63)', 0),
+    ev('return {cmsgpack._VERSION, cmsgpack._NAME}', 0),
+    ev('return cmsgpack.pack({[1]=1,[3]=3})', 0),
+    ev('return cmsgpack.pack({})', 0),
+    ev("return cmsgpack.unpack(ARGV[1])", 0, '\x93\x01\xa1x\xcb\x40\x09\x21\xf9\xf0\x1b\x86\x6e'),
+  ]);
+});
+
 test("math.random follows Redis's generator", async () => {
   // Both servers run these scripts in the same order from start: the sequences match.
   await d.check([
