@@ -1,8 +1,9 @@
 // The extra Lua libraries Redis ships with its scripting engine, implemented in JS over the Lua
 // C API (the WebAssembly Lua VM has only the standard libraries): cjson (lua-cjson 2.1 as
 // Redis configures it: 14-digit numbers, sparse arrays refused, depth 1000, strtod numbers
-// accepted when decoding), bit (LuaBitOp 1.0: 32-bit operations on numbers) and cmsgpack
-// (lua-cmsgpack 0.4.0). struct is not provided.
+// accepted when decoding), bit (LuaBitOp 1.0: 32-bit operations on numbers), cmsgpack
+// (lua-cmsgpack 0.4.0) and struct (Roberto Ierusalimschy's struct, with the sizes and byte order
+// of the x86-64 build Redis ships: little-endian, long and size_t of 8 bytes).
 
 import { formatG } from '../util/numbers.js';
 import { LuaState, LuaType } from './lua.js';
@@ -865,8 +866,263 @@ function installCmsgpack(lua: LuaState): void {
   lua.setglobal('cmsgpack');
 }
 
+// ---- struct ----
+
+/** The format state of struct.pack/unpack/size: byte order and maximum alignment. */
+interface StructHeader {
+  little: boolean;
+  align: number;
+}
+
+const STRUCT_MAXINTSIZE = 32;
+/** The largest alignment on the platform Redis runs on (x86-64: a double's). */
+const STRUCT_MAXALIGN = 8;
+
+class StructFormat {
+  i = 0;
+  constructor(readonly lua: LuaState, readonly fmt: string) {}
+
+  get done(): boolean {
+    return this.i >= this.fmt.length;
+  }
+
+  next(): string {
+    return this.fmt[this.i++];
+  }
+
+  /** A number following an option (the default when there is none). */
+  num(df: number): number {
+    const f = this.fmt;
+    if (!(f[this.i] >= '0' && f[this.i] <= '9')) return df;
+    let a = 0;
+    do {
+      const dgt = f.charCodeAt(this.i) - 48;
+      if (a > Math.floor(2147483647 / 10) || a * 10 > 2147483647 - dgt) luaError(this.lua, 'integral size overflow');
+      a = a * 10 + dgt;
+      this.i++;
+    } while (f[this.i] >= '0' && f[this.i] <= '9');
+    return a;
+  }
+
+  /** The size of an option (and its count, for c and i). */
+  size(opt: string): number {
+    switch (opt) {
+      case 'B': case 'b': return 1;
+      case 'H': case 'h': return 2;
+      case 'L': case 'l': case 'T': return 8;
+      case 'f': return 4;
+      case 'd': return 8;
+      case 'x': return 1;
+      case 'c': return this.num(1);
+      case 'i': case 'I': {
+        const sz = this.num(4);
+        if (sz > STRUCT_MAXINTSIZE) luaError(this.lua, `integral size ${sz} is larger than limit of ${STRUCT_MAXINTSIZE}`);
+        return sz;
+      }
+      default: return 0;
+    }
+  }
+
+  control(opt: string, h: StructHeader): void {
+    switch (opt) {
+      case ' ': return;
+      case '>': h.little = false; return;
+      case '<': h.little = true; return;
+      case '!': {
+        const a = this.num(STRUCT_MAXALIGN);
+        if (!(a > 0 && (a & (a - 1)) === 0)) luaError(this.lua, `alignment ${a} is not a power of 2`);
+        h.align = a;
+        return;
+      }
+      default:
+        argError(this.lua, 1, `invalid format option '${opt}'`);
+    }
+  }
+}
+
+function structAlign(len: number, h: StructHeader, opt: string, size: number): number {
+  if (size === 0 || opt === 'c') return 0;
+  if (size > h.align) size = h.align;
+  return (size - (len & (size - 1))) & (size - 1);
+}
+
+function checkNumber(lua: LuaState, i: number): number {
+  const n = lua.tonumber(i);
+  if (n === 0 && !lua.isnumber(i)) argError(lua, i, `number expected, got ${lua.type(i) === LuaType.None ? 'no value' : typeName(lua, i)}`);
+  return n;
+}
+
+function checkString(lua: LuaState, i: number): string {
+  const s = lua.isstring(i) ? lua.tostring(i) : null;
+  if (s === null) argError(lua, i, `string expected, got ${lua.type(i) === LuaType.None ? 'no value' : typeName(lua, i)}`);
+  return s;
+}
+
+/** A format string as C sees it: up to its first NUL. */
+function cFormat(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+function installStruct(lua: LuaState): void {
+  lua.newtable();
+  const fn = (name: string, f: () => number): void => {
+    lua.pushcfunction(lua.cfunction(f));
+    lua.setfield(-2, name);
+  };
+  fn('pack', () => {
+    const f = new StructFormat(lua, cFormat(checkString(lua, 1)));
+    const h: StructHeader = { little: true, align: 1 };
+    // (A nil after the arguments, as the C version leaves there: a missing one is "nil".)
+    lua.pushnil();
+    let arg = 2;
+    let total = 0;
+    const out = new ByteSink();
+    while (!f.done) {
+      const opt = f.next();
+      let size = f.size(opt);
+      let pad = structAlign(total, h, opt, size);
+      total += pad;
+      while (pad-- > 0) out.byte(0);
+      switch (opt) {
+        case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+          const n = checkNumber(lua, arg++);
+          let v = BigInt.asUintN(64, BigInt(Math.trunc(Number.isFinite(n) ? n : 0)));
+          const bytes = new Array<number>(size).fill(0);
+          for (let k = 0; k < size; k++) {
+            bytes[h.little ? k : size - 1 - k] = Number(v & 0xffn);
+            v >>= 8n;
+          }
+          out.bytes(...bytes);
+          break;
+        }
+        case 'x':
+          out.byte(0);
+          break;
+        case 'f': {
+          const n = checkNumber(lua, arg++);
+          out.ensure(4);
+          if (h.little) out.buf.writeFloatLE(n, out.len);
+          else out.buf.writeFloatBE(n, out.len);
+          out.len += 4;
+          break;
+        }
+        case 'd': {
+          const n = checkNumber(lua, arg++);
+          out.ensure(8);
+          if (h.little) out.buf.writeDoubleLE(n, out.len);
+          else out.buf.writeDoubleBE(n, out.len);
+          out.len += 8;
+          break;
+        }
+        case 'c': case 's': {
+          const str = checkString(lua, arg++);
+          if (size === 0) size = str.length;
+          if (str.length < size) argError(lua, arg, 'string too short');
+          out.latin1(str.slice(0, size));
+          if (opt === 's') {
+            out.byte(0);
+            size++;
+          }
+          break;
+        }
+        default:
+          f.control(opt, h);
+      }
+      total += size;
+    }
+    lua.pushbytes(out.buf.subarray(0, out.len));
+    return 1;
+  });
+  fn('unpack', () => {
+    const f = new StructFormat(lua, cFormat(checkString(lua, 1)));
+    const data = Buffer.from(checkString(lua, 2), 'latin1');
+    const ld = data.length;
+    let pos = lua.type(3) <= LuaType.Nil ? 1 : Math.trunc(checkNumber(lua, 3));
+    if (!(pos > 0)) argError(lua, 3, 'offset must be 1 or greater');
+    pos--;
+    const h: StructHeader = { little: true, align: 1 };
+    let n = 0;
+    while (!f.done) {
+      const opt = f.next();
+      let size = f.size(opt);
+      pos += structAlign(pos, h, opt, size);
+      if (!(size <= ld && pos <= ld - size)) argError(lua, 2, 'data string too short');
+      if (!lua.checkstack(2)) luaError(lua, 'stack overflow (too many results)');
+      switch (opt) {
+        case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+          let l = 0n;
+          for (let k = 0; k < size; k++) l = BigInt.asUintN(64, (l << 8n) | BigInt(data[h.little ? pos + size - 1 - k : pos + k]));
+          let v: number;
+          if (opt === opt.toUpperCase()) v = Number(l);
+          else {
+            const bits = size * 8;
+            v = bits >= 64 || bits === 0 ? Number(BigInt.asIntN(64, l)) : Number(BigInt.asIntN(64, (l & (1n << BigInt(bits - 1))) !== 0n ? l | (BigInt.asUintN(64, -1n) << BigInt(bits - 1)) : l));
+          }
+          lua.pushnumber(v);
+          n++;
+          break;
+        }
+        case 'x':
+          break;
+        case 'f':
+          lua.pushnumber(h.little ? data.readFloatLE(pos) : data.readFloatBE(pos));
+          n++;
+          break;
+        case 'd':
+          lua.pushnumber(h.little ? data.readDoubleLE(pos) : data.readDoubleBE(pos));
+          n++;
+          break;
+        case 'c': {
+          if (size === 0) {
+            if (n === 0 || !lua.isnumber(-1)) luaError(lua, "format 'c0' needs a previous size");
+            size = lua.tonumber(-1);
+            lua.pop(1);
+            n--;
+            if (!(size <= ld && pos <= ld - size)) argError(lua, 2, 'data string too short');
+          }
+          lua.pushstring(data.latin1Slice(pos, pos + size));
+          n++;
+          break;
+        }
+        case 's': {
+          const e = data.indexOf(0, pos);
+          if (e < 0) luaError(lua, 'unfinished string in data');
+          size = e - pos + 1;
+          lua.pushstring(data.latin1Slice(pos, e));
+          n++;
+          break;
+        }
+        default:
+          f.control(opt, h);
+      }
+      pos += size;
+    }
+    lua.pushnumber(pos + 1);
+    return n + 1;
+  });
+  fn('size', () => {
+    const f = new StructFormat(lua, cFormat(checkString(lua, 1)));
+    const h: StructHeader = { little: true, align: 1 };
+    let pos = 0;
+    while (!f.done) {
+      const opt = f.next();
+      const size = f.size(opt);
+      pos += structAlign(pos, h, opt, size);
+      if (opt === 's') argError(lua, 1, "option 's' has no fixed size");
+      else if (opt === 'c' && size === 0) argError(lua, 1, "option 'c0' has no fixed size");
+      if (!/[A-Za-z0-9]/.test(opt)) f.control(opt, h);
+      pos += size;
+    }
+    lua.pushnumber(pos);
+    return 1;
+  });
+  lua.setglobal('struct');
+}
+
 export function installLibraries(lua: LuaState): void {
   installCjson(lua);
   installBit(lua);
   installCmsgpack(lua);
+  installStruct(lua);
 }

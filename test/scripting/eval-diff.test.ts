@@ -362,6 +362,34 @@ test('cmsgpack', async () => {
   ]);
 });
 
+test('struct', async () => {
+  await d.check([
+    ev("return struct.pack('>bBhHlLiI', -1, 255, -300, 65000, -5, 7, -70000, 4000000000)", 0),
+    ev("return struct.pack('<i3', -2)", 0),
+    ev("return {struct.unpack('>bBhHlLiI', struct.pack('>bBhHlLiI', -1, 255, -300, 65000, -5, 7, -70000, 4000000000))}", 0),
+    ev("return struct.pack('!4bi', 1, 2)", 0),
+    ev("return {struct.unpack('!4bi', struct.pack('!4bi', 1, 2))}", 0),
+    ev("return struct.pack('fd', 1.5, 0.1)", 0),
+    ev("return {struct.unpack('fd', struct.pack('fd', 1.5, 0.1))}", 0),
+    ev("return struct.pack('c5s', 'hello world', 'zz')", 0),
+    ev("return {struct.unpack('c5s', struct.pack('c5s', 'hello world', 'zz'))}", 0),
+    ev("return {struct.unpack('bc0', struct.pack('bc0', 3, 'abc'))}", 0),
+    ev("return {struct.size('>bhiLd'), struct.size('!bhiLd')}", 0),
+    ev("return struct.size('s')", 0),
+    ev("return struct.size('c0')", 0),
+    ev("return struct.pack('q', 1)", 0),
+    ev("return struct.pack('i40', 1)", 0),
+    ev("return struct.pack('!3i', 1)", 0),
+    ev("return struct.unpack('i', 'ab')", 0),
+    ev("return struct.unpack('b', 'a', 0)", 0),
+    ev("return struct.pack('b')", 0),
+    ev("return struct.pack('c10', 'short')", 0),
+    ev("return {struct.unpack('s', 'abc')}", 0),
+    ev("return {struct.unpack('>I2 x b', ARGV[1], 1)}", 0, '\x01\x02\x03\x04'),
+    ev("return struct.pack('i16', -1)", 0),
+  ]);
+});
+
 test("math.random follows Redis's generator", async () => {
   // Both servers run these scripts in the same order from start: the sequences match.
   await d.check([
