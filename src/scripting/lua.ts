@@ -121,15 +121,37 @@ export class LuaState {
 
   /** Registers a JS function as a Lua C function (kept until close). */
   cfunction(fn: LuaCFunction): number {
-    const p = this.m.addFunction(fn, 'ii');
+    const p = this.m.addFunction((L: number) => {
+      try {
+        return fn(L);
+      } catch (e) {
+        return this.rethrow(e);
+      }
+    }, 'ii');
     this.functions.push(p);
     return p;
   }
 
   hookFunction(fn: (L: number, ar: number) => void): number {
-    const p = this.m.addFunction(fn, 'vii');
+    const p = this.m.addFunction((L: number, ar: number) => {
+      try {
+        fn(L, ar);
+      } catch (e) {
+        this.rethrow(e);
+      }
+    }, 'vii');
     this.functions.push(p);
     return p;
+  }
+
+  /**
+   * An exception leaving a JS function called by Lua: a Lua error (the VM's longjmp, thrown as a
+   * number) goes on; anything else (a bug) becomes a Lua error, so that it never unwinds the VM's
+   * C frames behind its back.
+   */
+  private rethrow(e: unknown): never {
+    if (typeof e === 'number') throw e;
+    return this.errorString(`internal error: ${(e as Error)?.message ?? String(e)}`);
   }
 
   // ---- stack ----
