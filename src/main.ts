@@ -13,6 +13,8 @@ import { installSignalHandlers, shutdown } from './server/shutdown.js';
 import { memoryMeter } from './engine/used-memory.js';
 import { loadDataOnStartAsync, persistence, setupPersistence } from './persistence/persistence.js';
 import { replication } from './replication/replication.js';
+import { loadLua } from './scripting/lua.js';
+import { startScripting } from './commands/scripting.js';
 
 function version(): never {
   process.stdout.write(`Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=0000000000000000 (Larder ${LARDER_VERSION})\n`);
@@ -121,6 +123,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   setupPersistence(server);
+  // The Lua VM (WebAssembly) loads asynchronously, once, before any client is served; its
+  // memory is part of the runtime left out of used memory.
+  await loadLua();
+  startScripting(server);
   memoryMeter(server).excludeRuntime();
   const repl = replication(server);
   // A replica (replicaof) never expires keys itself, loading included.

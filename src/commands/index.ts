@@ -21,6 +21,8 @@ import { memoryFamily } from './memory.js';
 import { monitorCommands } from './monitor.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
+import { scripting } from './scripting.js';
+import { functionCommands } from './functions.js';
 import { sets } from './sets.js';
 import { slowlogFamily } from './slowlog.js';
 import { sortCommands } from './sort.js';
@@ -34,5 +36,6 @@ export const allFamilies: Family[] = [
   connection, client, introspection, keys, strings, bitmaps, hyperloglog, lists, hashes, sets, zsets, geo, sortCommands, persistenceCommands, dumpCommands,
   configFamily, infoFamily, slowlogFamily, latencyFamily, debugFamily, memoryFamily, adminFamily,
   // trackingCommands adds its subcommands to CLIENT.
-  transactionCommands, pubsubCommands, monitorCommands, trackingCommands, replicationCommands,
+  transactionCommands, pubsubCommands, monitorCommands, trackingCommands, replicationCommands, scripting,
+  functionCommands,
 ];

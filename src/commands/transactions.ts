@@ -95,8 +95,9 @@ class Transactions {
       c.ext.multi = m;
     }
     m.commands.push({ cmd, argv });
-    m.flags |= cmd.flags;
-    m.invFlags |= ~cmd.flags;
+    const flags = c.server.commandFlags(cmd, argv);
+    m.flags |= flags;
+    m.invFlags |= ~flags;
   }
 
   /** Leaves MULTI (if in it), forgets the queue and every watched key. */

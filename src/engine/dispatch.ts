@@ -145,7 +145,11 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   } finally {
     server.callDepth--;
   }
-  if (reply instanceof ErrorReply) server.countError(reply);
+  if (reply instanceof ErrorReply) {
+    // An error already counted (a script returning its command's error) still fails the call.
+    if (!reply.counted) server.countError(reply);
+    else cmd.failedCalls++;
+  }
   const end = performance.now();
   if (server.callDepth === 0) server.lastCallEnd = end;
   const usec = Math.round((end - start) * 1000);

@@ -101,6 +101,12 @@ export class Evictor {
     return this.exceededSince < 0 ? 0 : performance.now() - this.exceededSince;
   }
 
+  /**
+   * The server was still over maxmemory after evicting, before the command that runs now
+   * (Redis's pre_command_oom_state: scripts refuse their first deny-oom command then).
+   */
+  preCommandOom = false;
+
   /** maxmemory changed: install or remove the pre-command check, start evicting. */
   limitChanged(bytes: number): void {
     const checks = this.server.checks;
@@ -122,10 +128,12 @@ export class Evictor {
 
   /** The pre-command check: evict if needed; refuse what may grow memory if still over. */
   private readonly check: CommandCheck = (c, cmd) => {
+    this.preCommandOom = false;
     // Under the limit, and not in an episode over it: nothing to do (the previous command's end
     // serves as the clock).
     if (this.exceededSince < 0 && !this.procRunning && this.meter.cheap(this.server.lastCallEnd) <= this.limit) return undefined;
     if (this.perform() !== EvictResult.Fail) return undefined;
+    this.preCommandOom = true;
     if ((cmd.flags & Flag.DenyOom) !== 0) return OOM_ERROR;
     const name = cmd.parent === null ? cmd.name : '';
     // Queueing in a transaction takes memory without limit: refused too.

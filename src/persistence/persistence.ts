@@ -15,7 +15,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { Flag, type Command } from '../commands/command.js';
 import { BackgroundJob, fsyncDir, writeAll } from './job.js';
-import { RdbEmitter, describeLoadError, loadRdbSteps, RdbFatalError, RdbSignatureError, runToEnd } from './rdb/file.js';
+import { RdbEmitter, describeLoadError, loadRdbSteps, rdbHooks, RdbFatalError, RdbSignatureError, runToEnd } from './rdb/file.js';
 import { RdbReader } from './rdb/reader.js';
 import { RdbWriter } from './rdb/writer.js';
 import { Snapshot } from './snapshot.js';
@@ -341,7 +341,10 @@ export class Persistence {
   debugReload(opts: { merge?: boolean; noflush?: boolean; nosave?: boolean } = {}): string | undefined {
     if (this.job !== null) this.job.finishNow();
     if (!opts.nosave && !this.save()) return 'ERR';
-    if (!opts.noflush) for (const db of this.server.dbs) db.clear();
+    if (!opts.noflush) {
+      for (const db of this.server.dbs) db.clear();
+      rdbHooks.functions?.clear?.();
+    }
     const ok = this.loadRdbFile({ allowDuplicates: opts.merge ?? false });
     if (ok !== true) return 'ERR Error trying to load the RDB dump, check server logs.';
     this.server.log('warning', 'DB reloaded by DEBUG RELOAD');

@@ -197,6 +197,7 @@ export class Replication implements LinkOwner {
     server.linkOutput = (c, text) => this.linkOutput(c, text);
     server.closeHooks.push((c) => this.clientClosed(c));
     server.cronHooks.push(() => this.cron());
+    server.targetSources.push(() => (this.masterHost === null && (this.backlog !== null || this.replicas.length !== 0) ? Target.Repl : 0));
     server.info.section('replication', () => this.infoFields());
     server.info.field('stats', 'sync_full', () => this.stats.syncFull);
     server.info.field('stats', 'sync_partial_ok', () => this.stats.syncPartialOk);

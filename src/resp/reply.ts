@@ -38,6 +38,8 @@ export class SimpleString {
 
 /** An error reply. `message` includes the code prefix, e.g. "ERR syntax error". */
 export class ErrorReply {
+  /** Already counted in the error statistics (a script returning the error of a command it ran). */
+  counted = false;
   constructor(readonly message: string) {}
   /** The error code, as INFO errorstats counts it (the first word). */
   get code(): string {

@@ -396,7 +396,7 @@ export class Server implements DatabaseOwner {
    */
   propagate(dbIndex: number, argv: string[], target: Target = Target.All): void {
     const ps = this.propagators;
-    if (ps.length === 0) return;
+    if (ps.length === 0 || (target !== Target.All && !this.propagatesTo(target))) return;
     if (this.propagationBatch !== null || this.callDepth > 0) {
       (this.propagationBatch ??= []).push([dbIndex, argv, target]);
       return;
@@ -421,6 +421,25 @@ export class Server implements DatabaseOwner {
   private propagationBatch: [number, string[], Target][] | null = null;
   /** Commands nested in the running one (EXEC, scripts) wrote: the outer one is not propagated. */
   private nestedWrites = false;
+  /** Where the writes of nested commands go: All, unless a script narrowed it (redis.set_repl). */
+  nestedTargets: number = Target.All;
+
+  /**
+   * Where writes go now, for each target: the AOF and replication register theirs (AOF on;
+   * a backlog or replicas). With none registered (in-process servers), everywhere.
+   */
+  readonly targetSources: (() => Target | 0)[] = [];
+
+  /**
+   * Whether a write for this target goes anywhere now (Redis's shouldPropagate): one that does
+   * not is not collected either, so it does not make a command's writes a MULTI/EXEC block.
+   */
+  private propagatesTo(target: Target): boolean {
+    const sources = this.targetSources;
+    if (sources.length === 0) return true;
+    for (let i = 0; i < sources.length; i++) if ((sources[i]() & target) !== 0) return true;
+    return false;
+  }
 
   /** After a command that changed data: propagate it (or what it asked to propagate instead). */
   propagateCall(c: Client, argv: string[], target: Target = Target.All): void {
@@ -432,11 +451,15 @@ export class Server implements DatabaseOwner {
     if (rewritten !== undefined) c.propagateAs = undefined;
     if (this.callDepth > 0) {
       this.nestedWrites = true;
+      const narrowed = target & this.nestedTargets;
+      if (narrowed === 0) return;
+      target = narrowed as Target;
     } else if (this.nestedWrites) {
       // EXEC or a script: what ran inside it was collected, not the command itself.
       this.nestedWrites = false;
       return;
     }
+    if (target !== Target.All && !this.propagatesTo(target)) return;
     const batch = (this.propagationBatch ??= []);
     if (rewritten !== undefined) for (const a of rewritten) batch.push([c.db.id, a, target]);
     else batch.push([c.db.id, argv, target]);
@@ -673,6 +696,12 @@ export class Server implements DatabaseOwner {
    */
   pausesOnWrite: (c: Client, cmd: Command, argv: string[]) => boolean = (_c, cmd) =>
     cmd.is(1 /* Flag.Write */) || cmd.is(1 << 14 /* Flag.MayReplicate */);
+
+  /**
+   * A command's flags for this call (Redis's getCommandFlags): the table's flags, except for
+   * script commands whose script declares flags (the scripting family replaces this).
+   */
+  commandFlags: (cmd: Command, argv: string[]) => number = (cmd) => cmd.flags;
 
   /** Holds the client's current command until the pause ends. */
   postpone(c: Client): void {

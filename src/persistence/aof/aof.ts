@@ -22,7 +22,7 @@ import { Manifest, ManifestError, writeManifest, type AofInfo } from './manifest
 import { encodeCommand, AofEmitter } from './rewrite.js';
 import { loadAofFileSteps, type AofLoadStatus } from './loader.js';
 import { BackgroundJob, fsyncDir, writeAll } from '../job.js';
-import { RdbEmitter, runToEnd } from '../rdb/file.js';
+import { RdbEmitter, rdbHooks, runToEnd } from '../rdb/file.js';
 import { Snapshot, type SnapshotEmitter } from '../snapshot.js';
 import { RdbWriter } from '../rdb/writer.js';
 import type { Persistence } from '../persistence.js';
@@ -68,7 +68,9 @@ export class Aof {
   constructor(
     private readonly server: Server,
     private readonly p: Persistence,
-  ) {}
+  ) {
+    server.targetSources.push(() => (this.state !== 'off' ? Target.Aof : 0));
+  }
 
   private get values(): Record<string, any> {
     return this.server.config.values;
@@ -710,6 +712,7 @@ export class Aof {
   reload(): AofLoadStatus {
     if (this.state !== 'off') this.flushAndSync();
     for (const db of this.server.dbs) db.clear();
+    rdbHooks.functions?.clear?.();
     this.loadManifest();
     this.deleteHistory();
     return this.loadAll();

@@ -80,6 +80,8 @@ export interface FunctionsHook {
   dump(): string[];
   /** Creates a library from its code; returns an error message on failure. */
   load(code: string, replace: boolean): string | undefined;
+  /** Removes every library (DEBUG RELOAD and DEBUG LOADAOF empty the functions too). */
+  clear?(): void;
 }
 /**
  * Replication's state for the aux fields of an RDB (Redis's rdbPopulateSaveInfo): the database
