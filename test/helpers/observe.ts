@@ -11,10 +11,7 @@ import { processCommand } from '../../src/engine/dispatch.js';
 import { encodeReply } from '../../src/resp/encoder.js';
 import { Client } from '../../src/server/client.js';
 import { Server } from '../../src/server/server.js';
-import type { Family } from '../../src/commands/command.js';
-import { Notify } from '../../src/config/settings.js';
-import { err, Errors, OK, SimpleString, type Reply } from '../../src/resp/reply.js';
-import { encodingOf, RObject, typeName } from '../../src/types/value.js';
+import { encodingOf } from '../../src/types/value.js';
 import { parseReply, RespClient, type Decoded } from './resp-client.js';
 import { startRedis, type RunningServer } from './servers.js';
 
@@ -39,7 +36,6 @@ export class EmbeddedLarder {
     };
     this.server.propagators.push((_db, argv) => this.propagated.push([...argv]));
     this.client = new Client(this.server, this.server.nextClientId++, null);
-    installStandIns(this.server);
   }
 
   /** Runs a command; returns its reply as RESP text. */
@@ -59,73 +55,6 @@ export class EmbeddedLarder {
     const v = this.server.dbs[this.client.db.id].peek(key);
     return v === undefined ? null : encodingOf(v);
   }
-}
-
-/** A list value for stand-in LPUSH: enough to be a key of another type. */
-class StandInList extends RObject {
-  readonly type = 'list';
-  constructor(readonly items: string[]) {
-    super();
-  }
-  encoding(): string {
-    return 'listpack';
-  }
-  copy(): StandInList {
-    return new StandInList([...this.items]);
-  }
-}
-
-/**
- * Minimal stand-ins for commands of families not built in this branch (LPUSH, TTL, PTTL, TYPE,
- * CONFIG SET), registered only when the real ones are missing, so that tests can create keys
- * of other types, look at TTLs and change settings.
- */
-function installStandIns(server: Server): void {
-  const family: Family = {};
-  const missing = (name: string) => server.commands.get(name) === undefined;
-  if (missing('lpush')) {
-    family.lpush = {
-      run: (c, argv): Reply => {
-        const v = c.db.get(argv[1]);
-        if (v !== undefined && !(v instanceof StandInList)) err(Errors.wrongType);
-        const list = v ?? new StandInList([]);
-        for (let i = 2; i < argv.length; i++) list.items.unshift(argv[i]);
-        if (v === undefined) c.db.set(argv[1], list);
-        c.server.wrote(c.db, argv[1], Notify.List, 'lpush');
-        return list.items.length;
-      },
-    };
-  }
-  const ttl = (c: Client, key: string, unit: number): Reply => {
-    if (c.db.get(key) === undefined) return -2;
-    const when = c.db.expireAt(key);
-    if (when === undefined) return -1;
-    const ms = Number(when) - c.server.now;
-    return unit === 1 ? Math.max(ms, 0) : Math.max(Math.floor((ms + 500) / 1000), 0);
-  };
-  if (missing('ttl')) family.ttl = { run: (c, argv) => ttl(c, argv[1], 1000) };
-  if (missing('pttl')) family.pttl = { run: (c, argv) => ttl(c, argv[1], 1) };
-  if (missing('type')) {
-    family.type = {
-      run: (c, argv): Reply => {
-        const v = c.db.get(argv[1]);
-        return new SimpleString(v === undefined ? 'none' : typeName(v));
-      },
-    };
-  }
-  if (missing('config')) {
-    family.config = {
-      subcommands: {
-        set: {
-          run: (c, argv): Reply => {
-            const r = c.server.config.set([[argv[2], argv[3]]]);
-            return r.ok ? OK : err(`ERR ${r.message}`);
-          },
-        },
-      },
-    };
-  }
-  server.register(family);
 }
 
 function decodedToStrings(d: Decoded): string[] {

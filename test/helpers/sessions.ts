@@ -143,33 +143,3 @@ export async function checkSession(d: Differential, steps: Step[], opts: Session
   assert.deepEqual(larder, redis, 'transcripts differ (larder, then redis)');
   return larder;
 }
-
-/**
- * Which of these requests Larder doesn't know yet (commands other families provide): each is
- * sent on a throwaway connection and counts as missing when rejected as unknown.
- */
-export async function missing(server: RunningServer, probes: string[][]): Promise<string[]> {
-  const c = await server.client();
-  const out: string[] = [];
-  try {
-    for (const p of probes) {
-      const r = await c.send(...p);
-      if (r.decoded.type === 'error' && /^ERR unknown (sub)?command/.test(r.decoded.value)) out.push(p.join(' '));
-    }
-  } finally {
-    c.close();
-  }
-  return out;
-}
-
-/** Requests used to probe for commands of other families. */
-export const PROBES = {
-  hello: ['HELLO'],
-  clientId: ['CLIENT', 'ID'],
-  clientReply: ['CLIENT', 'REPLY', 'ON'],
-  configSet: ['CONFIG', 'GET', 'maxmemory'],
-  flushdb: ['FLUSHDB'],
-  swapdb: ['SWAPDB', '0', '0'],
-  debug: ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
-  auth: ['AUTH', 'x'],
-} as const;

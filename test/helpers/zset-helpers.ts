@@ -1,19 +1,5 @@
 // Helpers for the sorted set and geo tests.
 
-import type { Differential } from './differential.js';
-
-/** Whether Larder answers HELLO 3 (RESP3 comparisons need it). */
-export async function larderSpeaksResp3(d: Differential): Promise<boolean> {
-  const [a, b] = await d.clients();
-  try {
-    const r = await a.send('HELLO', '3');
-    return r.decoded.type !== 'error';
-  } finally {
-    a.close();
-    b.close();
-  }
-}
-
 /** A deterministic PRNG (mulberry32) for randomized tests. */
 export function rng(seed: number): () => number {
   return () => {

@@ -42,10 +42,3 @@ async function readEvents(listener: RespClient): Promise<string[]> {
     if (items[0] === 'pmessage') events.push(`${items[2]} ${items[3]}`);
   }
 }
-
-/** Command names a script uses (to skip scripts using commands Larder doesn't have yet). */
-export function commandNames(script: ScriptStep[]): string[] {
-  const names = new Set<string>();
-  for (const s of script) if (Array.isArray(s)) names.add(String(s[0]).toUpperCase());
-  return [...names];
-}

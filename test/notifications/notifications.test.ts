@@ -1,12 +1,11 @@
 // Keyspace notifications, differential: every script runs on Larder and Redis with all classes
 // enabled (KEA plus n and m), and the events (channel and payload, in order) must be the same.
-// Scripts cover every family; a script whose commands Larder doesn't have yet is skipped.
+// Scripts cover every family; the streams script is skipped until Larder has a stream type.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
-import { missing } from '../helpers/sessions.js';
-import { collectEvents, commandNames, type ScriptStep } from './events.js';
+import { collectEvents, type ScriptStep } from './events.js';
 
 const FLAGS = ['--notify-keyspace-events', 'KEAnm'];
 let d: Differential;
@@ -78,13 +77,6 @@ const cases: Record<string, ScriptStep[]> = {
     ['ZADD', 'r', '1', 'a', '2', 'b', '3', 'c'], ['ZREMRANGEBYSCORE', 'r', '1', '1'], ['ZREMRANGEBYRANK', 'r', '0', '0'],
     ['ZREMRANGEBYLEX', 'r', '-', '+'], ['ZSCORE', 'none', 'a'], ['ZCARD', 'none'],
   ],
-  'streams': [
-    ['XADD', 's', '1-1', 'f', 'v'], ['XADD', 's', '2-1', 'f', 'v'], ['XDEL', 's', '1-1'], ['XTRIM', 's', 'MAXLEN', '0'],
-    ['XGROUP', 'CREATE', 's', 'g', '$'], ['XGROUP', 'CREATECONSUMER', 's', 'g', 'Bob'], ['XADD', 's', '3-1', 'f', 'v'],
-    ['XREADGROUP', 'GROUP', 'g', 'Alice', 'STREAMS', 's', '>'], ['XGROUP', 'DELCONSUMER', 's', 'g', 'Lee'], ['XGROUP', 'DELCONSUMER', 's', 'g', 'Bob'],
-    ['XGROUP', 'SETID', 's', 'g', '0'], ['XGROUP', 'DESTROY', 's', 'g'], ['XSETID', 's', '5-5'], ['XADD', 'n', 'NOMKSTREAM', '*', 'f', 'v'],
-    ['XGROUP', 'CREATE', 'n2', 'g', '$', 'MKSTREAM'],
-  ],
   'SORT … STORE': [['RPUSH', 'l', '3', '1', '2'], ['SORT', 'l', 'STORE', 'dst'], ['SORT', 'none', 'STORE', 'dst']],
   'transactions deliver events in command order': [
     ['MULTI'], ['SET', 'a', '1'], ['INCR', 'a'], ['DEL', 'a'], ['GET', 'a'], ['EXEC'],
@@ -92,13 +84,23 @@ const cases: Record<string, ScriptStep[]> = {
 };
 
 for (const [name, script] of Object.entries(cases)) {
-  test(`keyspace events: ${name}`, async (t) => {
-    const lack = await missing(d.larder, commandNames(script).map((n) => [n]));
-    if (lack.length !== 0) return t.skip(`Larder lacks ${lack.join(', ')} (another family)`);
+  test(`keyspace events: ${name}`, async () => {
     const [larder, redis] = [await collectEvents(d.larder, script), await collectEvents(d.redis, script)];
     assert.deepEqual(larder, redis);
   });
 }
+
+const streams: ScriptStep[] = [
+  ['XADD', 's', '1-1', 'f', 'v'], ['XADD', 's', '2-1', 'f', 'v'], ['XDEL', 's', '1-1'], ['XTRIM', 's', 'MAXLEN', '0'],
+  ['XGROUP', 'CREATE', 's', 'g', '$'], ['XGROUP', 'CREATECONSUMER', 's', 'g', 'Bob'], ['XADD', 's', '3-1', 'f', 'v'],
+  ['XREADGROUP', 'GROUP', 'g', 'Alice', 'STREAMS', 's', '>'], ['XGROUP', 'DELCONSUMER', 's', 'g', 'Lee'], ['XGROUP', 'DELCONSUMER', 's', 'g', 'Bob'],
+  ['XGROUP', 'SETID', 's', 'g', '0'], ['XGROUP', 'DESTROY', 's', 'g'], ['XSETID', 's', '5-5'], ['XADD', 'n', 'NOMKSTREAM', '*', 'f', 'v'],
+  ['XGROUP', 'CREATE', 'n2', 'g', '$', 'MKSTREAM'],
+];
+
+test('keyspace events: streams', { skip: 'Larder has no stream type yet' }, async () => {
+  assert.deepEqual(await collectEvents(d.larder, streams), await collectEvents(d.redis, streams));
+});
 
 test('keyspace events carry the database number', async () => {
   const script: ScriptStep[] = [['SET', 'k', 'v'], ['DEL', 'k'], ['GET', 'k']];

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
-import { checkSession, missing, PROBES, type Step } from '../helpers/sessions.js';
+import { checkSession, type Step } from '../helpers/sessions.js';
 
 let d: Differential;
 before(async () => {
   d = await Differential.start();
 });
 after(() => d.close());
-
-async function needs(t: { skip: (m: string) => void }, probes: readonly (readonly string[])[]): Promise<boolean> {
-  const lack = await missing(d.larder, probes.map((p) => [...p]));
-  if (lack.length === 0) return true;
-  t.skip(`Larder lacks ${lack.join(', ')} (another family)`);
-  return false;
-}
 
 const sub = (c: number, cmd: (string | number | Buffer)[], confirmations = cmd.length - 1): Step => ({ c, cmd, reads: { [c]: Math.max(confirmations, 1) } });
 const pub = (c: number, channel: string | Buffer, message: string | Buffer, receivers: number[]): Step => {
@@ -156,8 +149,7 @@ test('unsubscribing from everything confirms each channel once, counting down', 
   }
 });
 
-test('RESP3: messages are push replies and any command is allowed', async (t) => {
-  if (!(await needs(t, [PROBES.hello]))) return;
+test('RESP3: messages are push replies and any command is allowed', async () => {
   await checkSession(d, [
     sub(0, ['SUBSCRIBE', 'ch', 'other']), sub(0, ['PSUBSCRIBE', 'c*']), sub(0, ['SSUBSCRIBE', 's']),
     { cmd: ['SET', 'k', 'v'] }, { cmd: ['GET', 'k'] }, { cmd: ['PING'] }, { cmd: ['PING', 'x'] },
@@ -170,8 +162,7 @@ test('RESP3: messages are push replies and any command is allowed', async (t) =>
   ], { resp3: [0, 1] });
 });
 
-test('(un)subscribe confirmations and messages ignore CLIENT REPLY OFF/SKIP', async (t) => {
-  if (!(await needs(t, [PROBES.clientReply, PROBES.hello]))) return;
+test('(un)subscribe confirmations and messages ignore CLIENT REPLY OFF/SKIP', async () => {
   await checkSession(d, [
     { cmd: ['CLIENT', 'REPLY', 'OFF'], reads: {} },
     sub(0, ['SUBSCRIBE', 'channel']), sub(0, ['PSUBSCRIBE', 'ch*']),

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
-import { checkSession, idOf, missing, PROBES, type Step } from '../helpers/sessions.js';
+import { checkSession, idOf, type Step } from '../helpers/sessions.js';
 
 let d: Differential;
 before(async () => {
   d = await Differential.start();
 });
 after(() => d.close());
-
-async function needs(t: { skip: (m: string) => void }, probes: readonly (readonly string[])[]): Promise<boolean> {
-  const lack = await missing(d.larder, probes.map((p) => [...p]));
-  if (lack.length === 0) return true;
-  t.skip(`Larder lacks ${lack.join(', ')} (another family)`);
-  return false;
-}
 
 /** A command on connection c, then the reads given (default: its reply). */
 const on = (c: number, cmd: (string | number)[], reads?: Record<number, number>): Step => ({ c, cmd, reads });
@@ -61,8 +54,7 @@ test('BCAST prefixes: overlaps are refused, as Redis 7.0 refuses them', async ()
   ]);
 });
 
-test('RESP3: invalidations as push messages, after the reply of the command that caused them', async (t) => {
-  if (!(await needs(t, [PROBES.hello]))) return;
+test('RESP3: invalidations as push messages, after the reply of the command that caused them', async () => {
   await checkSession(d, [
     on(0, ['CLIENT', 'TRACKING', 'on']),
     on(1, ['SET', 'key1', '1']), on(0, ['GET', 'key1']), on(1, ['SET', 'key1', '2'], { 1: 1, 0: 1 }),
@@ -86,8 +78,7 @@ test('RESP3: invalidations as push messages, after the reply of the command that
   ], { resp3: [0, 1] });
 });
 
-test('RESP3: NOLOOP, OPTIN, OPTOUT, CLIENT CACHING', async (t) => {
-  if (!(await needs(t, [PROBES.hello]))) return;
+test('RESP3: NOLOOP, OPTIN, OPTOUT, CLIENT CACHING', async () => {
   await checkSession(d, [
     on(0, ['CLIENT', 'TRACKING', 'on', 'NOLOOP']),
     on(0, ['GET', 'a']), on(0, ['GET', 'b']), on(0, ['SET', 'a', '1']), on(1, ['SET', 'b', '1'], { 1: 1, 0: 1 }),
@@ -106,8 +97,7 @@ test('RESP3: NOLOOP, OPTIN, OPTOUT, CLIENT CACHING', async (t) => {
   ], { resp3: [0] });
 });
 
-test('RESP3: BCAST mode, with prefixes and NOLOOP; switching modes', async (t) => {
-  if (!(await needs(t, [PROBES.hello]))) return;
+test('RESP3: BCAST mode, with prefixes and NOLOOP; switching modes', async () => {
   await checkSession(d, [
     on(0, ['CLIENT', 'TRACKING', 'on', 'BCAST']),
     // Everything changed in one event-loop turn arrives in one message, keys sorted.
@@ -133,8 +123,7 @@ test('RESP3: BCAST mode, with prefixes and NOLOOP; switching modes', async (t) =
   ], { resp3: [0] });
 });
 
-test('RESP2: invalidations through the __redis__:invalidate channel of the redirect client', async (t) => {
-  if (!(await needs(t, [PROBES.clientId]))) return;
+test('RESP2: invalidations through the __redis__:invalidate channel of the redirect client', async () => {
   await checkSession(d, [
     on(2, ['SUBSCRIBE', '__redis__:invalidate']),
     on(0, ['CLIENT', 'TRACKING', 'on', 'REDIRECT', idOf(2)]), on(0, ['CLIENT', 'GETREDIR']),
@@ -155,8 +144,7 @@ test('RESP2: invalidations through the __redis__:invalidate channel of the redir
   ].map((s) => ({ ...s, ids: true })));
 });
 
-test('tracking-redir-broken when the redirect client is gone; several clients redirect to one', async (t) => {
-  if (!(await needs(t, [PROBES.clientId, PROBES.hello]))) return;
+test('tracking-redir-broken when the redirect client is gone; several clients redirect to one', async () => {
   await checkSession(d, [
     on(2, ['SUBSCRIBE', '__redis__:invalidate']),
     on(0, ['CLIENT', 'TRACKING', 'on', 'REDIRECT', idOf(2)]), on(3, ['CLIENT', 'TRACKING', 'on', 'REDIRECT', idOf(2)]),
@@ -171,8 +159,7 @@ test('tracking-redir-broken when the redirect client is gone; several clients re
   ].map((s) => ({ ...s, ids: true })), { resp3: [0] });
 });
 
-test('a RESP3 redirect client gets push messages, subscribed or not', async (t) => {
-  if (!(await needs(t, [PROBES.clientId, PROBES.hello]))) return;
+test('a RESP3 redirect client gets push messages, subscribed or not', async () => {
   await checkSession(d, [
     on(0, ['CLIENT', 'TRACKING', 'on', 'REDIRECT', idOf(2)]), on(0, ['GET', 'k']), on(1, ['SET', 'k', '1'], { 1: 1, 2: 1 }),
     on(2, ['SUBSCRIBE', '__redis__:invalidate']), on(0, ['GET', 'k']), on(1, ['SET', 'k', '2'], { 1: 1, 2: 1 }),
@@ -181,8 +168,7 @@ test('a RESP3 redirect client gets push messages, subscribed or not', async (t) 
   ], { resp3: [2] });
 });
 
-test('random reads and writes with tracking clients in every mode behave as in Redis', async (t) => {
-  if (!(await needs(t, [PROBES.hello, PROBES.clientId]))) return;
+test('random reads and writes with tracking clients in every mode behave as in Redis', async () => {
   let seed = 4242;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
-import { checkSession, missing, PROBES, type Step } from '../helpers/sessions.js';
+import { checkSession, type Step } from '../helpers/sessions.js';
 
 let d: Differential;
 before(async () => {
@@ -8,16 +8,8 @@ before(async () => {
 });
 after(() => d.close());
 
-async function needs(t: { skip: (m: string) => void }, probes: readonly (readonly string[])[]): Promise<boolean> {
-  const lack = await missing(d.larder, probes.map((p) => [...p]));
-  if (lack.length === 0) return true;
-  t.skip(`Larder lacks ${lack.join(', ')} (another family)`);
-  return false;
-}
-
 for (const resp of [2, 3] as const) {
-  test(`MULTI/EXEC/DISCARD basics and errors match Redis (RESP${resp})`, async (t) => {
-    if (resp === 3 && !(await needs(t, [PROBES.hello]))) return;
+  test(`MULTI/EXEC/DISCARD basics and errors match Redis (RESP${resp})`, async () => {
     await d.check([
       ['MULTI'], ['SET', 'a', '1'], ['GET', 'a'], ['INCR', 'a'], ['EXEC'],
       ['MULTI'], ['EXEC'],
@@ -29,8 +21,7 @@ for (const resp of [2, 3] as const) {
     ], { resp });
   });
 
-  test(`queue-time errors abort EXEC, run-time errors don't (RESP${resp})`, async (t) => {
-    if (resp === 3 && !(await needs(t, [PROBES.hello]))) return;
+  test(`queue-time errors abort EXEC, run-time errors don't (RESP${resp})`, async () => {
     await d.check([
       ['SET', 's', 'text'],
       ['MULTI'], ['SET', 'x', '1'], ['NOSUCHCOMMAND', 'a'], ['SET', 'y', '2'], ['EXEC'],
@@ -43,8 +34,7 @@ for (const resp of [2, 3] as const) {
     ], { resp });
   });
 
-  test(`WATCH on one connection (RESP${resp})`, async (t) => {
-    if (resp === 3 && !(await needs(t, [PROBES.hello]))) return;
+  test(`WATCH on one connection (RESP${resp})`, async () => {
     await d.check([
       // Untouched keys: EXEC runs.
       ['WATCH', 'x', 'y', 'z'], ['WATCH', 'k'], ['MULTI'], ['PING'], ['EXEC'],
@@ -88,8 +78,7 @@ test('FLUSHALL touches watched keys that exist, and only those', async () => {
   ]);
 });
 
-test('FLUSHDB and SWAPDB touch watched keys as Redis 7.0 does', async (t) => {
-  if (!(await needs(t, [PROBES.flushdb, PROBES.swapdb]))) return;
+test('FLUSHDB and SWAPDB touch watched keys as Redis 7.0 does', async () => {
   await d.check([
     ['SET', 'x', '30'], ['WATCH', 'x'], ['FLUSHDB'], ['MULTI'], ['PING'], ['EXEC'],
     ['WATCH', 'x'], ['FLUSHDB'], ['MULTI'], ['PING'], ['EXEC'],
