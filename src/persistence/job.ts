@@ -10,9 +10,6 @@ import { RdbWriter } from './rdb/writer.js';
 
 export type JobKind = 'rdb' | 'aof';
 
-/** Time slice per event-loop turn (ms). */
-const SLICE_MS = 3;
-
 export interface JobOptions {
   kind: JobKind;
   /** Temporary file to write (created/truncated). */
@@ -122,25 +119,18 @@ export class BackgroundJob {
       this.waitingForQueue = true;
       return;
     }
-    let complete: boolean;
-    const delay = this.server.config.values['rdb-key-save-delay'] as number;
+    let wait: number;
     try {
-      if (delay > 0) {
-        // Test knob (rdb-key-save-delay, µs per key): a few keys per turn, paced by timers.
-        const keys = Math.max(1, Math.floor(2000 / delay));
-        complete = this.snapshot.step(Infinity, keys);
-        if (!complete) {
-          setTimeout(this.tick, Math.max(1, Math.round((keys * delay) / 1000)));
-          return;
-        }
-      } else {
-        complete = this.snapshot.step(SLICE_MS);
-      }
+      wait = this.snapshot.backgroundStep(this.server.config.values['rdb-key-save-delay'] as number);
     } catch (e) {
       this.fail(e as Error);
       return;
     }
-    if (!complete) {
+    if (wait > 0) {
+      setTimeout(this.tick, wait);
+      return;
+    }
+    if (wait === 0) {
       setImmediate(this.tick);
       return;
     }

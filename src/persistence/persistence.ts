@@ -496,6 +496,25 @@ export function loadDataOnStart(server: Server): void {
 export const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
 
 /**
+ * The pause between two steps of a load served from the event loop: the next turn, or, with
+ * key-load-delay (µs per key, a test knob), timers for the delay added up so far.
+ */
+export class LoadPacer {
+  private debtUs = 0;
+
+  constructor(private readonly server: Server) {}
+
+  pause(): Promise<void> {
+    const delay = this.server.config.values['key-load-delay'] as number;
+    if (delay > 0) this.debtUs += delay;
+    if (this.debtUs < 1000) return new Promise((r) => setImmediate(r));
+    const ms = Math.floor(this.debtUs / 1000);
+    this.debtUs -= ms * 1000;
+    return new Promise((r) => setTimeout(r, ms));
+  }
+}
+
+/**
  * loadDataOnStart while serving clients, as Redis does: the caller listens first; between
  * steps (every loading-process-events-interval-bytes of input, every 1024 AOF commands) the
  * event loop runs, and commands without the `loading` flag are refused with LOADING. Expired
@@ -507,21 +526,12 @@ export async function loadDataOnStartAsync(server: Server): Promise<void> {
   server.checks.unshift(check);
   const keep = server.keepExpiredKeys;
   server.keepExpiredKeys = true;
-  let debtUs = 0;
+  const pacer = new LoadPacer(server);
   try {
     for (;;) {
       const x = steps.next();
       if (x.done) break;
-      // key-load-delay (µs per key, a test knob) paces loading with timers.
-      const delay = server.config.values['key-load-delay'] as number;
-      if (delay > 0) debtUs += delay;
-      if (debtUs >= 1000) {
-        const ms = Math.floor(debtUs / 1000);
-        debtUs -= ms * 1000;
-        await new Promise((r) => setTimeout(r, ms));
-      } else {
-        await new Promise((r) => setImmediate(r));
-      }
+      await pacer.pause();
     }
   } finally {
     server.keepExpiredKeys = keep;

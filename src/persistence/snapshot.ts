@@ -56,6 +56,9 @@ interface DbState {
 
 const DONE = 4294967296;
 
+/** Work per event-loop turn of a background walk (ms). */
+const SLICE_MS = 3;
+
 export class Snapshot {
   private readonly states: DbState[] = [];
   private readonly byTable = new Map<KeyspaceTable, DbState>();
@@ -90,6 +93,17 @@ export class Snapshot {
   /** Writes everything now (SAVE, and finishing a background snapshot early). */
   runToEnd(): void {
     while (!this.step(Infinity));
+  }
+
+  /**
+   * One slice of a background walk: about SLICE_MS of work, or with `delayUs` (rdb-key-save-delay,
+   * µs per key, a test knob) a few keys. Returns -1 when the snapshot is complete, else how long
+   * to wait (ms) before the next slice (0: the next event-loop turn).
+   */
+  backgroundStep(delayUs: number): number {
+    if (delayUs <= 0) return this.step(SLICE_MS) ? -1 : 0;
+    const keys = Math.max(1, Math.floor(2000 / delayUs));
+    return this.step(Infinity, keys) ? -1 : Math.max(1, Math.round((keys * delayUs) / 1000));
   }
 
   /**

@@ -15,8 +15,6 @@ import { Snapshot } from '../persistence/snapshot.js';
 import { RdbWriter } from '../persistence/rdb/writer.js';
 import { RdbEmitter } from '../persistence/rdb/file.js';
 
-/** Time slice per event-loop turn (ms). */
-const SLICE_MS = 3;
 /** Output queued on a replica's socket beyond which the walk waits. */
 const MAX_SOCKET_QUEUE = 4 * 1024 * 1024;
 
@@ -109,27 +107,16 @@ export class DisklessTransfer<T extends DisklessTarget> {
       this.schedule(10);
       return;
     }
-    let complete: boolean;
-    const delay = this.server.config.values['rdb-key-save-delay'] as number;
+    let wait: number;
     try {
-      if (delay > 0) {
-        // Test knob (rdb-key-save-delay, µs per key): a few keys per turn, paced by timers.
-        const keys = Math.max(1, Math.floor(2000 / delay));
-        complete = this.snapshot.step(Infinity, keys);
-        if (!complete) {
-          this.schedule(Math.max(1, Math.round((keys * delay) / 1000)));
-          return;
-        }
-      } else {
-        complete = this.snapshot.step(SLICE_MS);
-      }
+      wait = this.snapshot.backgroundStep(this.server.config.values['rdb-key-save-delay'] as number);
     } catch (e) {
       this.server.log('warning', `Diskless rdb transfer failed: ${(e as Error).message}`);
       this.abort();
       return;
     }
-    if (!complete) {
-      this.schedule(0);
+    if (wait >= 0) {
+      this.schedule(wait);
       return;
     }
     this.complete();

@@ -6,43 +6,9 @@
 // deterministic forms; SELECT inside a script logs under the right database.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { startLarder, startRedis } from '../helpers/servers.js';
-
-function parseAof(buf: Buffer): string[][] {
-  const out: string[][] = [];
-  const s = buf.toString('latin1');
-  let p = 0;
-  while (p < s.length) {
-    if (s[p] === '#') {
-      p = s.indexOf('\n', p) + 1;
-      continue;
-    }
-    assert.equal(s[p], '*', `AOF format at offset ${p}`);
-    const e = s.indexOf('\r\n', p);
-    const n = Number(s.slice(p + 1, e));
-    p = e + 2;
-    const argv: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const e2 = s.indexOf('\r\n', p);
-      const len = Number(s.slice(p + 1, e2));
-      p = e2 + 2;
-      argv.push(s.slice(p, p + len));
-      p += len + 2;
-    }
-    out.push(argv);
-  }
-  return out;
-}
-
-function incrCommands(dir: string): string[][] {
-  const aofDir = path.join(dir, 'appendonlydir');
-  const manifest = fs.readFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'latin1');
-  const incr = [...manifest.matchAll(/^file (\S+) seq \d+ type i$/gm)].map((m) => m[1]);
-  return incr.flatMap((f) => parseAof(fs.readFileSync(path.join(aofDir, f))));
-}
+import { incrCommands } from '../helpers/aof.js';
 
 /** Absolute millisecond times differ by when each server ran. */
 const normalize = (argv: string[]) => argv.map((a) => (/^1\d{12}$/.test(a) ? '<time>' : a));
