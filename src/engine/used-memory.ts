@@ -106,6 +106,8 @@ interface Anchor {
   sampledAt: number;
   /** performance.now() when it was taken. */
   at: number;
+  /** The estimated bytes of all keys then, when there were at most KEY_SAMPLES of them, else -1. */
+  exact: number;
 }
 
 export class MemoryMeter {
@@ -172,7 +174,7 @@ export class MemoryMeter {
 
   private setAnchor(live: number, at: number, now: number): void {
     const keys = this.totalKeys();
-    this.anchor = { live, keys, clients: this.clientBuffers(now), perKey: this.sampleKeyBytes(), sampledAt: keys, at };
+    this.anchor = { live, keys, clients: this.clientBuffers(now), perKey: this.sampleKeyBytes(), sampledAt: keys, at, exact: this.allKeyBytes() };
     this.evictedKeys = 0;
     this.evictedBytes = 0;
   }
@@ -240,9 +242,26 @@ export class MemoryMeter {
     this.anchor = null;
   }
 
+  /** The estimated bytes of every key, when there are at most KEY_SAMPLES of them; else -1. */
+  private allKeyBytes(): number {
+    if (this.totalKeys() > KEY_SAMPLES) return -1;
+    let bytes = 0;
+    for (const db of this.server.dbs) {
+      if (db.keys.size === 0) continue;
+      for (const [key, value] of db.keys.entries()) bytes += keyBytes(db, key, value);
+    }
+    return bytes;
+  }
+
   private value(now: number): number {
     const a = this.anchor!;
     const keys = this.totalKeys();
+    // A small keyspace is measured key by key: a big value written or grown in place shows at
+    // once (a few keys of 100 KB against a tight maxmemory, as Redis's tests do).
+    if (a.exact >= 0 && keys <= KEY_SAMPLES) {
+      const v = a.live - this.runtime - a.exact + this.allKeyBytes() + (this.clientBuffers(now) - a.clients);
+      return v > 0 ? Math.round(v) : 0;
+    }
     if (keys > 0 && (a.perKey < 0 || keys >= a.sampledAt * 2 + KEY_SAMPLES)) {
       a.perKey = this.sampleKeyBytes();
       a.sampledAt = keys;

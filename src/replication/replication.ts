@@ -36,7 +36,7 @@ import { Flag, type Command } from '../commands/command.js';
 import { ErrorReply, NO_REPLY, OK, type Reply } from '../resp/reply.js';
 import { encodeError } from '../resp/encoder.js';
 import { encodeCommand } from '../persistence/aof/rewrite.js';
-import { persistence, LOADING_ERROR } from '../persistence/persistence.js';
+import { persistence, LoadPacer, LOADING_ERROR } from '../persistence/persistence.js';
 import type { BackgroundJob } from '../persistence/job.js';
 import { describeLoadError, loadRdbSteps, rdbHooks, RdbFatalError, RdbSignatureError } from '../persistence/rdb/file.js';
 import { RdbReader } from '../persistence/rdb/reader.js';
@@ -842,14 +842,15 @@ export class Replication implements LinkOwner {
   // Pre-execution checks (installed only while they can apply)
   // =====================================================================================
 
-  private readonly check = (c: Client, cmd: Command): string | undefined => {
-    const flags = cmd.flags | (cmd.name === 'exec' && cmd.parent === null ? transactionFlags(c) : 0);
+  private readonly check = (c: Client, cmd: Command, argv: string[]): string | undefined => {
+    // A script's declared flags count as its command's (Redis's getCommandFlags).
+    const flags = this.server.commandFlags(cmd, argv) | (cmd.name === 'exec' && cmd.parent === null ? transactionFlags(c) : 0);
     const write = (flags & Flag.Write) !== 0;
     if (write && !this.goodReplicasOk()) return NOREPLICAS;
     if (this.masterHost !== null) {
-      if (write && this.values['replica-read-only'] && (c.flags & ClientFlag.Master) === 0) return READONLY;
+      if (write && this.readOnlyError(c) !== undefined) return READONLY;
       if (this.phase !== 'connected' && !this.values['replica-serve-stale-data'] &&
-        ((cmd.flags & Flag.Stale) === 0 || (cmd.name === 'exec' && cmd.parent === null && (transactionInvFlags(c) & Flag.Stale) !== 0))) {
+        ((flags & Flag.Stale) === 0 || (cmd.name === 'exec' && cmd.parent === null && (transactionInvFlags(c) & Flag.Stale) !== 0))) {
         return MASTERDOWN;
       }
     }
@@ -858,6 +859,16 @@ export class Replication implements LinkOwner {
     }
     return undefined;
   };
+
+  /** READONLY's text when `c` may not write here (a read-only replica; `c` is not its master). */
+  readOnlyError(c: Client): string | undefined {
+    return this.masterHost !== null && this.values['replica-read-only'] && (c.flags & ClientFlag.Master) === 0 ? READONLY : undefined;
+  }
+
+  /** NOREPLICAS's text while min-replicas-to-write is not met. */
+  replicasError(): string | undefined {
+    return this.goodReplicasOk() ? undefined : NOREPLICAS;
+  }
 
   private minReplicasActive(): boolean {
     return (this.values['min-replicas-to-write'] as number) > 0 && (this.values['min-replicas-max-lag'] as number) > 0;
@@ -1284,7 +1295,7 @@ export class Replication implements LinkOwner {
     const server = this.server;
     const p = persistence(server);
     if (!this.asyncLoading) this.installLoadingCheck();
-    let debtUs = 0;
+    const pacer = new LoadPacer(server);
     let reader: RdbReader | null = null;
     let steps: Generator<void, unknown>;
     if (typeof rdb === 'string') {
@@ -1302,15 +1313,7 @@ export class Replication implements LinkOwner {
           if (typeof rdb === 'string') return x.value === true ? p.lastLoadAux ?? new Map() : null;
           return (x.value as { aux: Map<string, string> }).aux;
         }
-        const delay = this.values['key-load-delay'] as number;
-        if (delay > 0) debtUs += delay;
-        if (debtUs >= 1000) {
-          const ms = Math.floor(debtUs / 1000);
-          debtUs -= ms * 1000;
-          await new Promise((r) => setTimeout(r, ms));
-        } else {
-          await new Promise((r) => setImmediate(r));
-        }
+        await pacer.pause();
       }
     } catch (e) {
       if (e instanceof CorruptDataError || e instanceof RdbFatalError || e instanceof RdbSignatureError || e instanceof UnsupportedValueError) {

@@ -36,6 +36,7 @@ import { splitArgs } from '../resp/split-args.js';
 import { debugState } from '../commands/debug.js';
 import { evictor, OOM_ERROR } from '../engine/eviction.js';
 import { persistence } from '../persistence/persistence.js';
+import { existingReplication } from '../replication/replication.js';
 import { tracking } from '../engine/tracking.js';
 import { LUA_GLOBALSINDEX, LUA_MASKCOUNT, LUA_REGISTRYINDEX, LuaState, LuaType } from './lua.js';
 import { installLibraries } from './libs.js';
@@ -831,7 +832,11 @@ export class ScriptEngine {
     else if ((run.flags & RunFlag.ReadOnly) !== 0 && (cmd.flags & (Flag.Write | Flag.MayReplicate)) !== 0) {
       err = 'Write commands are not allowed from read-only scripts.';
     } else if ((cmd.flags & Flag.Write) !== 0 && (run.flags & RunFlag.WriteDirty) === 0) {
-      const denied = (run.caller.flags & ClientFlag.Master) === 0 ? persistence(server).writeDeniedReason() : undefined;
+      // In Redis's order: a read-only replica, a persistence error, too few good replicas.
+      const repl = existingReplication(server);
+      const denied = repl?.readOnlyError(run.caller) ??
+        ((run.caller.flags & ClientFlag.Master) === 0 ? persistence(server).writeDeniedReason() : undefined) ??
+        repl?.replicasError();
       if (denied !== undefined) err = '-' + denied;
     }
     if (err === undefined && (run.flags & (RunFlag.AllowOom | RunFlag.WriteDirty)) === 0 && run.oom &&
