@@ -15,7 +15,7 @@ import { isStringValue, stringOf } from '../types/value.js';
 import { ZSet } from '../types/zset.js';
 import { parseDouble } from '../util/numbers.js';
 import { partialSort } from '../util/partial-sort.js';
-import type { Client } from '../server/client.js';
+import { ClientFlag, type Client } from '../server/client.js';
 import { lookupRead } from './access.js';
 import { int64Arg, isToken } from './args.js';
 import { collectionLimits } from './collection-util.js';
@@ -247,10 +247,9 @@ function sortGeneric(c: Client, argv: string[], readOnly: boolean): Reply {
   let dontSort = o.dontSort;
   let alpha = o.alpha;
   let by = o.by;
-  // An unsorted set would come out in hash table order: when the result is stored it is sorted
-  // lexicographically instead, so that replicas agree. (Redis does the same for a script's
-  // call; Larder has no scripting yet, and its socketless clients are not scripts.)
-  if (dontSort && v instanceof SetValue && o.store !== null) {
+  // An unsorted set would come out in hash table order: when the result is stored, or goes to
+  // a script, it is sorted lexicographically instead, so that replicas agree.
+  if (dontSort && v instanceof SetValue && (o.store !== null || (c.flags & ClientFlag.Script) !== 0)) {
     dontSort = false;
     alpha = true;
     by = null;

@@ -326,7 +326,7 @@ export class ScriptEngine {
   /** 'function': the engine of FUNCTION/FCALL (its own Lua state, as in Redis). */
   constructor(readonly server: Server, readonly mode: 'eval' | 'function' = 'eval') {
     this.client = new Client(server, 0, null);
-    this.client.flags |= ClientFlag.Internal | ClientFlag.DenyBlocking;
+    this.client.flags |= ClientFlag.Internal | ClientFlag.DenyBlocking | ClientFlag.Script;
     this.init();
   }
 

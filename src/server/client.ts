@@ -40,6 +40,8 @@ export const enum ClientFlag {
   CloseAsap = 1 << 19,
   /** The reply-mode bookkeeping after a command waits until the blocked command has replied. */
   AfterCommandPending = 1 << 20,
+  /** The client scripts and functions run their commands as (Redis's CLIENT_SCRIPT). */
+  Script = 1 << 21,
 }
 
 export const enum ReplyMode {

@@ -114,6 +114,9 @@ test('sets and sorted sets; BY nosort keeps a sorted set in order and takes LIMI
     // A set sorted BY a constant and stored is sorted lexicographically (for replication).
     ['SORT', 'hs', 'BY', 'nosort', 'STORE', 'dst'], ['LRANGE', 'dst', '0', '-1'], ['SORT', 'hs', 'BY', 'nosort', 'DESC', 'LIMIT', '1', '2', 'STORE', 'dst'], ['LRANGE', 'dst', '0', '-1'],
     ['SORT', 'hs', 'BY', 'nosort', 'GET', 'w_*', 'STORE', 'dst'], ['LRANGE', 'dst', '0', '-1'],
+    // So is one a script asks for.
+    ['EVAL', "return redis.call('sort', KEYS[1], 'by', 'nosort')", '1', 'hs'],
+    ['EVAL', "return redis.call('sort', KEYS[1], 'by', 'nosort', 'desc', 'limit', 1, 3)", '1', 'hs'],
     ['MSET', 'w_a', '4', 'w_b', '3', 'w_c', '2', 'w_d', '1'], ['SORT', 'hs', 'BY', 'w_*'], ['SORT', 'hs', 'BY', 'w_*', 'GET', 'w_*', 'DESC'],
     ['ZADD', 'z', '5', 'a', '1', 'b', '3', 'c', '2', 'd', '-inf', 'm', '+inf', 'p'], ['OBJECT', 'ENCODING', 'z'],
     ['SORT', 'z', 'BY', 'nosort'], ['OBJECT', 'ENCODING', 'z'], ['SORT', 'z', 'BY', 'nosort', 'DESC'], ['SORT', 'z', 'BY', 'nosort', 'LIMIT', '1', '3'],
