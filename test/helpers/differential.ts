@@ -18,8 +18,12 @@ export class Differential {
   private constructor(readonly larder: RunningServer, readonly redis: RunningServer) {}
 
   static async start(larderArgs: string[] = [], redisArgs: string[] = []): Promise<Differential> {
-    const [larder, redis] = await Promise.all([startLarder({ args: larderArgs }), startRedis({ args: redisArgs })]);
-    return new Differential(larder, redis);
+    const started = await Promise.allSettled([startLarder({ args: larderArgs }), startRedis({ args: redisArgs })]);
+    const [larder, redis] = started;
+    if (larder.status === 'fulfilled' && redis.status === 'fulfilled') return new Differential(larder.value, redis.value);
+    // One did not start: stop the other, so that it doesn't keep the test process alive.
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.kill() : undefined)));
+    throw larder.status === 'rejected' ? larder.reason : (redis as PromiseRejectedResult).reason;
   }
 
   /** Runs `script` on a fresh connection to each server (after FLUSHALL) and compares every reply. */
