@@ -53,3 +53,31 @@ export function writeObject<T extends RObject>(c: Client, key: string, cls: abst
   if (v instanceof cls) return v;
   return err(Errors.wrongType);
 }
+
+/**
+ * Removes names[from..] from the collection at `key` (HDEL, SREM) until it empties, then deletes
+ * the key; signals the change once, with `event` (and `del` when the key went), counting each
+ * removal as a change. Returns how many were removed.
+ */
+export function removeElements(c: Client, key: string, collection: { readonly size: number }, names: string[], from: number,
+  remove: (name: string) => boolean, cls: number, event: string): number {
+  const db = c.db;
+  let removed = 0;
+  let emptied = false;
+  for (let i = from; i < names.length; i++) {
+    if (!remove(names[i])) continue;
+    removed++;
+    if (collection.size === 0) {
+      db.delete(key);
+      emptied = true;
+      break;
+    }
+  }
+  if (removed === 0) return 0;
+  const server = c.server;
+  server.modified(db, key);
+  server.notify(cls, event, key, db.id);
+  if (emptied) server.notify(Notify.Generic, 'del', key, db.id);
+  server.dirty += removed;
+  return removed;
+}

@@ -5,29 +5,16 @@ import { err, Errors, MapReply, OK, type Reply } from '../resp/reply.js';
 import { HashValue } from '../types/hash.js';
 import { INT64_MAX, INT64_MIN, parseInt64 } from '../util/numbers.js';
 import { addLongDouble, formatLongDouble, LongDouble, parseLongDouble } from '../util/float80.js';
-import { lookupRead } from './access.js';
+import { readObject, removeElements, writeObject } from './access.js';
 import { isToken } from './args.js';
 import type { Family } from './command.js';
 import { collectionLimits, type CollectionLimits, denseCursor, pickDistinct, emptyScan, filterByPattern, scanCursorArg, scanOptions } from './collection-util.js';
 import type { Client } from '../server/client.js';
-import type { Database } from '../engine/database.js';
-
-function readHash(c: Client, key: string): HashValue | undefined {
-  const v = lookupRead(c, key);
-  if (v === undefined || v instanceof HashValue) return v;
-  return err(Errors.wrongType);
-}
-
-function writeHash(db: Database, key: string): HashValue | undefined {
-  const v = db.get(key);
-  if (v === undefined || v instanceof HashValue) return v;
-  return err(Errors.wrongType);
-}
 
 /** hashTypeLookupWriteOrCreate: the hash at key, created (and stored) when missing. */
 function hashForWrite(c: Client, key: string): HashValue {
   const db = c.db;
-  let h = writeHash(db, key);
+  let h = writeObject(c, key, HashValue);
   if (h === undefined) {
     h = new HashValue();
     db.set(key, h);
@@ -85,43 +72,21 @@ function hsetnx(c: Client, argv: string[]): Reply {
 }
 
 function hget(c: Client, argv: string[]): Reply {
-  const h = readHash(c, argv[1]);
+  const h = readObject(c, argv[1], HashValue);
   if (h === undefined) return null;
   return h.get(argv[2]) ?? null;
 }
 
 function hmget(c: Client, argv: string[]): Reply {
-  const h = readHash(c, argv[1]);
+  const h = readObject(c, argv[1], HashValue);
   const out: Reply[] = new Array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) out[i - 2] = h === undefined ? null : h.get(argv[i]) ?? null;
   return out;
 }
 
 function hdel(c: Client, argv: string[]): Reply {
-  const db = c.db;
-  const key = argv[1];
-  const h = writeHash(db, key);
-  if (h === undefined) return 0;
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (h.delete(argv[i])) {
-      deleted++;
-      if (h.size === 0) {
-        db.delete(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (deleted) {
-    const server = c.server;
-    server.modified(db, key);
-    server.notify(Notify.Hash, 'hdel', key, db.id);
-    if (removed) server.notify(Notify.Generic, 'del', key, db.id);
-    server.dirty += deleted;
-  }
-  return deleted;
+  const h = writeObject(c, argv[1], HashValue);
+  return h === undefined ? 0 : removeElements(c, argv[1], h, argv, 2, (field) => h.delete(field), Notify.Hash, 'hdel');
 }
 
 function hincrby(c: Client, argv: string[]): Reply {
@@ -176,19 +141,19 @@ function hincrbyfloat(c: Client, argv: string[]): Reply {
 }
 
 function hlen(c: Client, argv: string[]): Reply {
-  const h = readHash(c, argv[1]);
+  const h = readObject(c, argv[1], HashValue);
   return h === undefined ? 0 : h.size;
 }
 
 function hstrlen(c: Client, argv: string[]): Reply {
-  const h = readHash(c, argv[1]);
+  const h = readObject(c, argv[1], HashValue);
   if (h === undefined) return 0;
   const v = h.get(argv[2]);
   return v === undefined ? 0 : v.length;
 }
 
 function hexists(c: Client, argv: string[]): Reply {
-  const h = readHash(c, argv[1]);
+  const h = readObject(c, argv[1], HashValue);
   return h !== undefined && h.has(argv[2]) ? 1 : 0;
 }
 
@@ -196,7 +161,7 @@ const KEYS = 1;
 const VALUES = 2;
 
 function getAll(c: Client, argv: string[], what: number): Reply {
-  const h = readHash(c, argv[1]);
+  const h = readObject(c, argv[1], HashValue);
   const both = what === (KEYS | VALUES);
   if (h === undefined) return both ? new MapReply([]) : [];
   const n = h.size;
@@ -211,7 +176,7 @@ function getAll(c: Client, argv: string[], what: number): Reply {
 
 function hscan(c: Client, argv: string[]): Reply {
   const cursor = scanCursorArg(argv[2]);
-  const h = readHash(c, argv[1]);
+  const h = readObject(c, argv[1], HashValue);
   if (h === undefined) return emptyScan();
   const { count, pattern } = scanOptions(argv, 3);
   const items: string[] = [];
@@ -242,13 +207,13 @@ function hrandfield(c: Client, argv: string[]): Reply {
     }
     return randomFieldsWithCount(c, argv[1], typeof v === 'bigint' ? Number(v) : v, withValues);
   }
-  const h = readHash(c, argv[1]);
+  const h = readObject(c, argv[1], HashValue);
   if (h === undefined) return null;
   return h.fieldAt(h.randomIndex());
 }
 
 function randomFieldsWithCount(c: Client, key: string, l: number, withValues: boolean): Reply {
-  const h = readHash(c, key);
+  const h = readObject(c, key, HashValue);
   if (h === undefined) return [];
   const size = h.size;
   const unique = l >= 0;

@@ -5,24 +5,11 @@ import { Notify } from '../config/settings.js';
 import { err, Errors, SetReply, type Reply } from '../resp/reply.js';
 import { SetValue } from '../types/set.js';
 import { parseInt64 } from '../util/numbers.js';
-import { lookupRead } from './access.js';
+import { readObject, removeElements, writeObject } from './access.js';
 import { isToken } from './args.js';
 import type { Family } from './command.js';
 import { collectionLimits, denseCursor, emptyScan, filterByPattern, pickDistinct, scanCursorArg, scanOptions } from './collection-util.js';
 import type { Client } from '../server/client.js';
-import type { Database } from '../engine/database.js';
-
-function readSet(c: Client, key: string): SetValue | undefined {
-  const v = lookupRead(c, key);
-  if (v === undefined || v instanceof SetValue) return v;
-  return err(Errors.wrongType);
-}
-
-function writeSet(db: Database, key: string): SetValue | undefined {
-  const v = db.get(key);
-  if (v === undefined || v instanceof SetValue) return v;
-  return err(Errors.wrongType);
-}
 
 function maxIntset(c: Client): number {
   return collectionLimits(c.server).setMaxIntset;
@@ -31,7 +18,7 @@ function maxIntset(c: Client): number {
 function sadd(c: Client, argv: string[]): Reply {
   const db = c.db;
   const key = argv[1];
-  let set = writeSet(db, key);
+  let set = writeObject(c, key, SetValue);
   if (set === undefined) {
     set = new SetValue(argv[2]);
     db.set(key, set);
@@ -48,30 +35,8 @@ function sadd(c: Client, argv: string[]): Reply {
 }
 
 function srem(c: Client, argv: string[]): Reply {
-  const db = c.db;
-  const key = argv[1];
-  const set = writeSet(db, key);
-  if (set === undefined) return 0;
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (set.remove(argv[i])) {
-      deleted++;
-      if (set.size === 0) {
-        db.delete(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (deleted) {
-    const server = c.server;
-    server.modified(db, key);
-    server.notify(Notify.Set, 'srem', key, db.id);
-    if (removed) server.notify(Notify.Generic, 'del', key, db.id);
-    server.dirty += deleted;
-  }
-  return deleted;
+  const set = writeObject(c, argv[1], SetValue);
+  return set === undefined ? 0 : removeElements(c, argv[1], set, argv, 2, (member) => set.remove(member), Notify.Set, 'srem');
 }
 
 function smove(c: Client, argv: string[]): Reply {
@@ -107,19 +72,19 @@ function smove(c: Client, argv: string[]): Reply {
 }
 
 function sismember(c: Client, argv: string[]): Reply {
-  const set = readSet(c, argv[1]);
+  const set = readObject(c, argv[1], SetValue);
   return set !== undefined && set.has(argv[2]) ? 1 : 0;
 }
 
 function smismember(c: Client, argv: string[]): Reply {
-  const set = readSet(c, argv[1]);
+  const set = readObject(c, argv[1], SetValue);
   const out: number[] = new Array(argv.length - 2);
   for (let i = 2; i < argv.length; i++) out[i - 2] = set !== undefined && set.has(argv[i]) ? 1 : 0;
   return out;
 }
 
 function scard(c: Client, argv: string[]): Reply {
-  const set = readSet(c, argv[1]);
+  const set = readObject(c, argv[1], SetValue);
   return set === undefined ? 0 : set.size;
 }
 
@@ -135,7 +100,7 @@ function spop(c: Client, argv: string[]): Reply {
   if (argv.length > 3) err(Errors.syntax);
   const db = c.db;
   const key = argv[1];
-  const set = writeSet(db, key);
+  const set = writeObject(c, key, SetValue);
   if (set === undefined) return null;
   const member = set.removeAt(set.randomIndex());
   const server = c.server;
@@ -156,7 +121,7 @@ function spopWithCount(c: Client, argv: string[]): Reply {
   const count = typeof v === 'bigint' ? Number(v) : v;
   const db = c.db;
   const key = argv[1];
-  const set = writeSet(db, key);
+  const set = writeObject(c, key, SetValue);
   if (set === undefined) return new SetReply([]);
   if (count === 0) return new SetReply([]);
   const size = set.size;
@@ -204,7 +169,7 @@ const SUB_STRATEGY_MUL = 3;
 function srandmember(c: Client, argv: string[]): Reply {
   if (argv.length === 3) return srandmemberWithCount(c, argv);
   if (argv.length > 3) err(Errors.syntax);
-  const set = readSet(c, argv[1]);
+  const set = readObject(c, argv[1], SetValue);
   if (set === undefined) return null;
   return set.memberAt(set.randomIndex());
 }
@@ -216,7 +181,7 @@ function srandmemberWithCount(c: Client, argv: string[]): Reply {
     err('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
   }
   const l = typeof v === 'bigint' ? Number(v) : v;
-  const set = readSet(c, argv[1]);
+  const set = readObject(c, argv[1], SetValue);
   if (set === undefined) return [];
   const count = Math.abs(l);
   if (count === 0) return [];
@@ -236,7 +201,7 @@ function srandmemberWithCount(c: Client, argv: string[]): Reply {
 /** The sets at `keys` (null for missing keys), read with stats; WRONGTYPE for other types. */
 function readSets(c: Client, keys: string[]): (SetValue | null)[] {
   const sets: (SetValue | null)[] = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) sets[i] = readSet(c, keys[i]) ?? null;
+  for (let i = 0; i < keys.length; i++) sets[i] = readObject(c, keys[i], SetValue) ?? null;
   return sets;
 }
 
@@ -369,7 +334,7 @@ function unionDiff(c: Client, keys: string[], dstKey: string | null, op: number)
 
 function sscan(c: Client, argv: string[]): Reply {
   const cursor = scanCursorArg(argv[2]);
-  const set = readSet(c, argv[1]);
+  const set = readObject(c, argv[1], SetValue);
   if (set === undefined) return emptyScan();
   const { count, pattern } = scanOptions(argv, 3);
   let items: string[];
