@@ -8,8 +8,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { allFamilies } from '../../src/commands/index.js';
-import { recordEffects } from '../helpers/inprocess.js';
-import { processCommand } from '../../src/engine/dispatch.js';
+import { recordEffects, runCommand, socketlessClient } from '../helpers/inprocess.js';
 import { ErrorReply, type Reply } from '../../src/resp/reply.js';
 import { keyBytes, memoryMeter } from '../../src/engine/used-memory.js';
 import { evictionTimeLimitUs, evictor, OOM_ERROR } from '../../src/engine/eviction.js';
@@ -49,21 +48,13 @@ function set(settings: [string, string][]): void {
 }
 
 function client(): Client {
-  const c = new Client(server, server.nextClientId++, null);
-  server.clients.set(c.id, c);
-  return c;
+  return socketlessClient(server);
 }
 
 /** Runs a command; returns its reply as text (status, bulk or error message). */
 function run(c: Client, ...argv: string[]): string {
   server.refreshTime();
-  server.currentClient = c;
-  let r: Reply;
-  try {
-    r = processCommand(c, argv);
-  } finally {
-    server.currentClient = null;
-  }
+  const r = runCommand(server, c, argv);
   if (r instanceof ErrorReply) return r.message;
   if (r !== null && typeof r === 'object' && 'value' in r) return String(r.value);
   return String(r);

@@ -8,6 +8,8 @@
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { processInput } from '../../src/server/connection.js';
+import { processCommand } from '../../src/engine/dispatch.js';
+import type { Reply as ServerReply } from '../../src/resp/reply.js';
 import { allFamilies } from '../../src/commands/index.js';
 import { blocking } from '../../src/engine/blocking.js';
 import { encodeCommand, parseReply, type Reply } from './resp-client.js';
@@ -153,4 +155,21 @@ export function recordEffects(server: Server, log: string[]): void {
   };
   server.keyListeners.push((db, key, by) => log.push(`modified ${db.id} ${key} by ${by === null ? 'none' : by.id}`));
   server.propagators.push((db, argv) => log.push(`propagate ${db} ${argv.join(' ')}`));
+}
+
+/** A client without a socket, registered with the server (as the clients of scripts are). */
+export function socketlessClient(server: Server): Client {
+  const c = new Client(server, server.nextClientId++, null);
+  server.clients.set(c.id, c);
+  return c;
+}
+
+/** Runs a command as `c` through the dispatcher, with `c` as the current client (as a connection does). */
+export function runCommand(server: Server, c: Client, argv: string[]): ServerReply {
+  server.currentClient = c;
+  try {
+    return processCommand(c, argv);
+  } finally {
+    server.currentClient = null;
+  }
 }

@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { allFamilies } from '../../src/commands/index.js';
-import { recordEffects } from '../helpers/inprocess.js';
+import { recordEffects, runCommand, socketlessClient } from '../helpers/inprocess.js';
 import { processCommand } from '../../src/engine/dispatch.js';
 import { NIL_ARRAY } from '../../src/resp/reply.js';
 
@@ -27,18 +27,11 @@ beforeEach(() => {
 });
 
 function client(): Client {
-  const c = new Client(server, server.nextClientId++, null);
-  server.clients.set(c.id, c);
-  return c;
+  return socketlessClient(server);
 }
 
 function run(c: Client, ...argv: string[]): void {
-  server.currentClient = c;
-  try {
-    processCommand(c, argv);
-  } finally {
-    server.currentClient = null;
-  }
+  runCommand(server, c, argv);
 }
 
 test('`new` comes before the command\'s own event, only for keys that did not exist', () => {

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { allFamilies } from '../../src/commands/index.js';
-import { processCommand } from '../../src/engine/dispatch.js';
+import { runCommand, socketlessClient } from '../helpers/inprocess.js';
 import { blocking, canBlock } from '../../src/engine/blocking.js';
 import type { CommandMeta, Family } from '../../src/commands/command.js';
 import { NIL_ARRAY, type Reply } from '../../src/resp/reply.js';
@@ -48,18 +48,11 @@ before(() => {
 after(() => server.close());
 
 function client(): Client {
-  const c = new Client(server, server.nextClientId++, null);
-  server.clients.set(c.id, c);
-  return c;
+  return socketlessClient(server);
 }
 
 function run(c: Client, ...argv: string[]): Reply {
-  server.currentClient = c;
-  try {
-    return processCommand(c, argv);
-  } finally {
-    server.currentClient = null;
-  }
+  return runCommand(server, c, argv);
 }
 
 test('EXEC propagates several writes as MULTI … EXEC, a single write alone, reads not at all', () => {
