@@ -9,18 +9,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, rssMb } from './lib.mjs';
 import { promisify } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const keys = Number(argv[argv.indexOf('--keys') + 1] ?? 0) || 1000000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const port = await new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
+const port = await freePort();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bgsave-'));
 const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes'];
 
@@ -35,7 +31,6 @@ async function start() {
 // Asynchronous, so that the pinging client's replies are read while redis-cli runs.
 const run = promisify(execFile);
 const cli = async (...a) => (await run('redis-cli', ['-p', String(port), ...a])).stdout.trim();
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 const { srv } = await start();
 await cli('DEBUG', 'POPULATE', String(keys), 'key', '16');

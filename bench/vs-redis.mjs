@@ -4,21 +4,16 @@
 // keys. Extra arguments go to bench-vs-redis (e.g. --tests set,get --rounds 5).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tool = path.resolve(root, '../shared/tools/bench-vs-redis');
 const extra = process.argv.slice(2);
 
-const port = await new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
+const port = await freePort();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-'));
 const server = spawn(path.join(root, 'bin/larder-server'), ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
 let out = '';
