@@ -3,7 +3,7 @@
 import { Notify } from '../config/settings.js';
 import { err, Errors, MapReply, OK, type Reply } from '../resp/reply.js';
 import { HashValue } from '../types/hash.js';
-import { INT64_MAX, INT64_MIN, parseInt64 } from '../util/numbers.js';
+import { formatInteger, INT64_MAX, INT64_MIN, parseInt64 } from '../util/numbers.js';
 import { addLongDouble, formatLongDouble, LongDouble, parseLongDouble } from '../util/float80.js';
 import { readObject, removeElements, writeObject } from './access.js';
 import { isToken } from './args.js';
@@ -110,7 +110,7 @@ function hincrby(c: Client, argv: string[]): Reply {
     if (r > INT64_MAX || r < INT64_MIN) err('ERR increment or decrement would overflow');
     result = r >= -9007199254740991n && r <= 9007199254740991n ? Number(r) : r;
   }
-  hashSet(collectionLimits(c.server), h, field, String(result));
+  hashSet(collectionLimits(c.server), h, field, formatInteger(result));
   c.server.wrote(c.db, key, Notify.Hash, 'hincrby');
   return result;
 }

@@ -5,7 +5,7 @@ import { err, Errors, MapReply, OK, type Reply } from '../resp/reply.js';
 import { EmbeddedString, unshared } from '../types/string-values.js';
 import { isStringValue, MutableString, stringOf, type Value } from '../types/value.js';
 import { incrementLongDouble } from '../util/float80.js';
-import { INT64_MAX, INT64_MIN, isInt64String, parseInt64 } from '../util/numbers.js';
+import { formatInteger, INT64_MAX, INT64_MIN, isInt64String, parseInt64 } from '../util/numbers.js';
 import { lookupRead, readString, writeString } from './access.js';
 import { int64Arg, isToken } from './args.js';
 import type { Family } from './command.js';
@@ -124,7 +124,7 @@ function incrBy(c: Client, key: string, delta: number | bigint): Reply {
   } else {
     result = checkedAdd(BigInt(current), BigInt(delta));
   }
-  const text = String(result);
+  const text = formatInteger(result);
   if (v === undefined) db.set(key, text);
   else db.replace(key, text);
   c.server.wrote(db, key, Notify.String, 'incrby');

@@ -6,7 +6,7 @@ import {
   AttributeReply, BigNumberReply, BoolReply, DoubleReply, ErrorReply, MapReply, NoReply, NullArray, PushReply,
   SetReply, SimpleString, VerbatimReply, type Reply,
 } from './reply.js';
-import { formatDouble } from '../util/numbers.js';
+import { formatDouble, formatInteger } from '../util/numbers.js';
 
 function bytesToLatin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).latin1Slice(0, bytes.byteLength);
@@ -27,7 +27,7 @@ export function encodeReply(reply: Reply, resp: number): string {
     case 'string':
       return '$' + reply.length + '\r\n' + reply + '\r\n';
     case 'number':
-      return ':' + reply + '\r\n';
+      return ':' + formatInteger(reply) + '\r\n';
     case 'bigint':
       return ':' + reply.toString() + '\r\n';
   }
