@@ -5,7 +5,7 @@ import { err, Errors, MapReply, OK, type Reply } from '../resp/reply.js';
 import { EmbeddedString, unshared } from '../types/string-values.js';
 import { isStringValue, MutableString, stringOf, type Value } from '../types/value.js';
 import { incrementLongDouble } from '../util/float80.js';
-import { formatInteger, INT64_MAX, INT64_MIN, isInt64String, parseInt64 } from '../util/numbers.js';
+import { INT64_MAX, INT64_MIN, isInt64String, parseInt64 } from '../util/numbers.js';
 import { lookupRead, readString, writeString } from './access.js';
 import { int64Arg, isToken } from './args.js';
 import type { Family } from './command.js';
@@ -110,6 +110,13 @@ function get(c: Client, argv: string[]): Reply {
 /** INCR family: adds `delta` to the integer at key. */
 function incrBy(c: Client, key: string, delta: number | bigint): Reply {
   const db = c.db;
+  if (typeof delta === 'number') {
+    const sum = db.addToInteger(key, delta);
+    if (sum !== undefined) {
+      c.server.wrote(db, key, Notify.String, 'incrby');
+      return sum;
+    }
+  }
   const v = writeString(c, key);
   let current: number | bigint = 0;
   if (v !== undefined) {
@@ -124,9 +131,10 @@ function incrBy(c: Client, key: string, delta: number | bigint): Reply {
   } else {
     result = checkedAdd(BigInt(current), BigInt(delta));
   }
-  const text = formatInteger(result);
-  if (v === undefined) db.set(key, text);
-  else db.replace(key, text);
+  // A safe integer is kept as a number, which the next INCR adds to in place.
+  const stored = typeof result === 'number' ? result : String(result);
+  if (v === undefined) db.set(key, stored);
+  else db.replace(key, stored);
   c.server.wrote(db, key, Notify.String, 'incrby');
   return result;
 }

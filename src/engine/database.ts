@@ -66,6 +66,23 @@ export class Database {
     return v;
   }
 
+  /**
+   * INCR's fast path: adds `delta` to the key's integer when it is kept as a number (see
+   * KeyspaceTable.addToInteger), recording the access as `get` does. Undefined when that does
+   * not apply (no such key, a key whose time has come, another value, a sum beyond 2^53): the
+   * caller then takes the general path.
+   */
+  addToInteger(key: string, delta: number): number | undefined {
+    if (this.expires.size !== 0 && this.isExpired(key)) return undefined;
+    const keys = this.keys;
+    const n = keys.addToInteger(key, delta);
+    if (n === undefined) return undefined;
+    const o = this.owner;
+    const stamp = o.accessStamp(o.lfu ? keys.lastStamp() : undefined);
+    if (stamp !== undefined) keys.stampLast(stamp);
+    return n;
+  }
+
   /** Like get, without recording an access (OBJECT, TYPE, EXISTS, TTL, DEBUG, internal lookups). */
   peek(key: string): Value | undefined {
     const v = this.keys.get(key);
@@ -110,9 +127,10 @@ export class Database {
   /**
    * Stores a value and clears any expiry (SET semantics); stamps it as a new value. A key whose
    * time has come is expired first, as Redis's write lookup does: its `expired` event then
-   * precedes the `new` one.
+   * precedes the `new` one. A number stores the string of that safe integer, kept as a
+   * number (see KeyspaceTable.addToInteger).
    */
-  set(key: string, value: Value): void {
+  set(key: string, value: Value | number): void {
     const o = this.owner;
     // One lookup of the expiry table when the key has no TTL (the common case).
     const ttl = this.expires.size !== 0 && this.expires.get(key) !== undefined;
@@ -122,12 +140,12 @@ export class Database {
   }
 
   /** Stores a value, keeping the key's expiry and access stamp (in-place changes). */
-  replace(key: string, value: Value): void {
+  replace(key: string, value: Value | number): void {
     this.store(key, value, undefined);
   }
 
   /** Every key added to the database passes here: the `new` event when that class is on. */
-  private store(key: string, value: Value, stamp: number | undefined): void {
+  private store(key: string, value: Value | number, stamp: number | undefined): void {
     const keys = this.keys;
     if ((this.owner.notifyFlags & Notify.New) === 0) {
       keys.set(key, value, stamp);

@@ -4,7 +4,9 @@
 // Layout: open addressing over three parallel arrays (slot, 32-bit hash, access stamp). A key
 // holding a plain string is stored as ONE packed JS string: a length header, the key bytes and
 // the value bytes, so it costs one string object instead of two plus a Map entry. Other values
-// sit in an ObjectEntry. Slots are kept sorted by hash (Robin Hood order with a monotone
+// sit in an ObjectEntry. A string that INCR and its family made is kept as a number in an
+// IntegerEntry (Redis's `int` encoding): the next INCR adds to it in place, without parsing,
+// formatting and packing a new string each time; reading it gives the decimal text. Slots are kept sorted by hash (Robin Hood order with a monotone
 // home = hash * homes / 2^32), which gives:
 //   - lookups that stop at the first slot whose hash is greater than the key's;
 //   - SCAN cursors that are hash values: an entry present for a whole scan is returned at least
@@ -12,6 +14,7 @@
 //   - growth by any factor (1.5x for big tables) with a linear rebuild.
 
 import type { RObject, Value } from '../types/value.js';
+import { formatInteger } from '../util/numbers.js';
 
 export class ObjectEntry {
   constructor(
@@ -20,7 +23,16 @@ export class ObjectEntry {
   ) {}
 }
 
-type Slot = string | ObjectEntry | undefined;
+/** A string value holding a safe integer, kept as the number. */
+class IntegerEntry {
+  constructor(
+    readonly key: string,
+    public n: number,
+  ) {}
+}
+
+type Entry = string | ObjectEntry | IntegerEntry;
+type Slot = Entry | undefined;
 
 /** Slots after the last home position, so displaced entries never wrap around. */
 const SLACK = 64;
@@ -109,23 +121,29 @@ function keyLength(p: string): number {
   return ((p.charCodeAt(1) << 24) | (p.charCodeAt(2) << 16) | (p.charCodeAt(3) << 8) | p.charCodeAt(4)) >>> 0;
 }
 
-function slotKeyEquals(s: string | ObjectEntry, key: string): boolean {
+function slotKeyEquals(s: Entry, key: string): boolean {
   if (typeof s !== 'string') return s.key === key;
   const c = s.charCodeAt(0);
   if (c < 255) return c === key.length && s.startsWith(key, 1);
   return keyLength(s) === key.length && s.startsWith(key, 5);
 }
 
-function slotKey(s: string | ObjectEntry): string {
+function slotKey(s: Entry): string {
   if (typeof s !== 'string') return s.key;
   const start = keyStart(s);
   return s.substring(start, start + keyLength(s));
 }
 
-function slotValue(s: string | ObjectEntry): Value {
-  if (typeof s !== 'string') return s.value;
+function slotValue(s: Entry): Value {
+  if (typeof s !== 'string') return s instanceof ObjectEntry ? s.value : formatInteger(s.n);
   const c = s.charCodeAt(0);
   return c < 255 ? s.substring(1 + c) : s.substring(5 + keyLength(s));
+}
+
+function entryFor(key: string, value: Value | number): Entry {
+  if (typeof value === 'string') return pack(key, value);
+  if (typeof value === 'number') return new IntegerEntry(key, value);
+  return new ObjectEntry(key, value);
 }
 
 export class KeyspaceTable {
@@ -208,8 +226,30 @@ export class KeyspaceTable {
     if (p >= 0) this.meta[(p << 1) + 1] = stamp;
   }
 
-  /** Inserts or replaces; the entry gets `stamp` (a replaced entry keeps its own if omitted). */
-  set(key: string, value: Value, stamp?: number): void {
+  /**
+   * Adds `delta` to the integer at `key` when it is kept as a number (see IntegerEntry) and the
+   * sum is a safe integer: returns the sum, and lastStamp/stampLast then refer to the entry.
+   * Otherwise returns undefined and changes nothing.
+   */
+  addToInteger(key: string, delta: number): number | undefined {
+    const p = this.find(key, hashKey(key));
+    if (p < 0) return undefined;
+    const s = this.slots[p];
+    if (!(s instanceof IntegerEntry)) return undefined;
+    const n = s.n + delta;
+    if (!Number.isSafeInteger(n)) return undefined;
+    s.n = n;
+    this.lastSlot = p;
+    this.lastKey = key;
+    this.lastVersion = this.version;
+    return n;
+  }
+
+  /**
+   * Inserts or replaces; the entry gets `stamp` (a replaced entry keeps its own if omitted). A
+   * number is a string value holding that (safe) integer.
+   */
+  set(key: string, value: Value | number, stamp?: number): void {
     // Read-modify-write commands (INCR, APPEND…) store right after reading the same key.
     if (key === this.lastKey && this.version === this.lastVersion) {
       this.replaceAt(this.lastSlot, key, value, stamp);
@@ -229,19 +269,19 @@ export class KeyspaceTable {
         return;
       }
     }
-    this.insertAt(p, typeof value === 'string' ? pack(key, value) : new ObjectEntry(key, value), h, stamp ?? 0);
+    this.insertAt(p, entryFor(key, value), h, stamp ?? 0);
   }
 
-  private replaceAt(p: number, key: string, value: Value, stamp: number | undefined): void {
+  private replaceAt(p: number, key: string, value: Value | number, stamp: number | undefined): void {
     const s = this.slots[p]!;
-    if (typeof value === 'string') this.slots[p] = pack(key, value);
-    else if (typeof s !== 'string') s.value = value;
-    else this.slots[p] = new ObjectEntry(key, value);
+    if (typeof value === 'number' && s instanceof IntegerEntry) s.n = value;
+    else if (typeof value === 'object' && s instanceof ObjectEntry) s.value = value;
+    else this.slots[p] = entryFor(key, value);
     if (stamp !== undefined) this.meta[(p << 1) + 1] = stamp;
   }
 
   /** Puts a new entry at p (its place in hash order), shifting the run there one slot right. */
-  private insertAt(p: number, slot: string | ObjectEntry, h: number, stamp: number): void {
+  private insertAt(p: number, slot: Entry, h: number, stamp: number): void {
     const slots = this.slots;
     let end = p;
     while (slots[end] !== undefined) end++;

@@ -102,3 +102,33 @@ test('sample returns existing entries and eventually all of them', () => {
   }
   assert.equal(seen.size, 20);
 });
+
+test('integers kept as numbers: addToInteger adds in place, and only to them', () => {
+  const t = new KeyspaceTable();
+  t.set('n', 5);
+  assert.equal(t.get('n'), '5');
+  assert.equal(t.addToInteger('n', 10), 15);
+  assert.equal(t.get('n'), '15');
+  assert.deepEqual([...t.entries()], [['n', '15']]);
+  // Not a number kept as such: a missing key, a string with digits, an object; or a sum beyond 2^53.
+  assert.equal(t.addToInteger('missing', 1), undefined);
+  t.set('s', '7');
+  assert.equal(t.addToInteger('s', 1), undefined);
+  assert.equal(t.get('s'), '7');
+  const o = new MutableString(Buffer.from('ab'), 2);
+  t.set('o', o);
+  assert.equal(t.addToInteger('o', 1), undefined);
+  assert.equal(t.get('o'), o);
+  t.set('big', Number.MAX_SAFE_INTEGER - 1);
+  assert.equal(t.addToInteger('big', 2), undefined);
+  assert.equal(t.get('big'), String(Number.MAX_SAFE_INTEGER - 1));
+  // Replacing a number with a string or an object and back.
+  t.set('n', 'x');
+  assert.equal(t.get('n'), 'x');
+  t.set('n', o);
+  assert.equal(t.get('n'), o);
+  t.set('n', -3);
+  assert.equal(t.addToInteger('n', -4), -7);
+  assert.equal(t.get('n'), '-7');
+  assert.equal(t.size, 4);
+});

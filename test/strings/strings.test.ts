@@ -27,6 +27,21 @@ test('INCR family matches Redis, including overflow', async () => {
   ]);
 });
 
+test('a counter INCR keeps as a number reads and changes like any string', async () => {
+  await d.check([
+    ['INCR', 'n'], ['INCRBY', 'n', '41'], ['GET', 'n'], ['STRLEN', 'n'], ['OBJECT', 'ENCODING', 'n'], ['TYPE', 'n'],
+    ['EXPIRE', 'n', '100'], ['INCR', 'n'], ['TTL', 'n'], ['GETRANGE', 'n', '0', '0'], ['MGET', 'n', 'x'],
+    // Across 2^53: the sum leaves the fast path and comes back to it.
+    ['INCRBY', 'n', '9007199254740948'], ['INCR', 'n'], ['GET', 'n'], ['DECRBY', 'n', '10'], ['INCR', 'n'], ['GET', 'n'],
+    ['SET', 'n', '-5'], ['DECR', 'n'], ['INCRBY', 'n', '-9007199254740985'], ['DECR', 'n'], ['GET', 'n'],
+    ['APPEND', 'n', '7'], ['GET', 'n'], ['INCR', 'n'],
+    ['INCR', 'm'], ['INCRBYFLOAT', 'm', '0.5'], ['INCR', 'm'], ['GET', 'm'],
+    ['INCR', 'r'], ['RENAME', 'r', 'r2'], ['INCR', 'r2'], ['COPY', 'r2', 'r3'], ['INCR', 'r3'], ['MGET', 'r2', 'r3'],
+    ['INCR', 'g'], ['GETSET', 'g', 'x'], ['INCR', 'g'], ['SET', 'g', '7'], ['INCR', 'g'], ['GETDEL', 'g'], ['INCR', 'g'],
+    ['INCR', 'l'], ['LPUSH', 'l', 'a'], ['SETRANGE', 'l', '1', '5'], ['GET', 'l'],
+  ]);
+});
+
 test('MGET and MSET match Redis', async () => {
   await d.check([['MSET', 'a', '1', 'b', '2'], ['MGET', 'a', 'b', 'c'], ['MSET', 'a'], ['MSET', 'a', '1', 'b']]);
 });
