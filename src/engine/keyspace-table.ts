@@ -156,7 +156,7 @@ export class KeyspaceTable {
   private homes = 0;
   private scale = 0;
   size = 0;
-  /** The slot the last successful `get` found, its key, and the table's version then. */
+  /** The slot the last successful `get` (or overwriting `set`) found, its key, and the table's version then. */
   private lastSlot = -1;
   private lastKey: string | null = null;
   private lastVersion = 0;
@@ -266,6 +266,10 @@ export class KeyspaceTable {
       if (hp > h) break;
       if (hp === h && slotKeyEquals(s, key)) {
         this.replaceAt(p, key, value, stamp);
+        // A key written once is often written again next (hot keys, MSET's repeats).
+        this.lastSlot = p;
+        this.lastKey = key;
+        this.lastVersion = this.version;
         return;
       }
     }
