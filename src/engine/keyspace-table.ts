@@ -193,12 +193,17 @@ export class KeyspaceTable {
     }
   }
 
-  get(key: string): Value | undefined {
-    const p = this.find(key, hashKey(key));
-    if (p < 0) return undefined;
+  /** Makes slot p, holding `key`, the one lastStamp/stampLast and the next `set` of key use. */
+  private remember(p: number, key: string): void {
     this.lastSlot = p;
     this.lastKey = key;
     this.lastVersion = this.version;
+  }
+
+  get(key: string): Value | undefined {
+    const p = this.find(key, hashKey(key));
+    if (p < 0) return undefined;
+    this.remember(p, key);
     return slotValue(this.slots[p]!);
   }
 
@@ -239,9 +244,7 @@ export class KeyspaceTable {
     const n = s.n + delta;
     if (!Number.isSafeInteger(n)) return undefined;
     s.n = n;
-    this.lastSlot = p;
-    this.lastKey = key;
-    this.lastVersion = this.version;
+    this.remember(p, key);
     return n;
   }
 
@@ -267,9 +270,7 @@ export class KeyspaceTable {
       if (hp === h && slotKeyEquals(s, key)) {
         this.replaceAt(p, key, value, stamp);
         // A key written once is often written again next (hot keys, MSET's repeats).
-        this.lastSlot = p;
-        this.lastKey = key;
-        this.lastVersion = this.version;
+        this.remember(p, key);
         return;
       }
     }
