@@ -6,8 +6,9 @@
 // the value bytes, so it costs one string object instead of two plus a Map entry. Other values
 // sit in an ObjectEntry. A string that INCR and its family made is kept as a number in an
 // IntegerEntry (Redis's `int` encoding): the next INCR adds to it in place, without parsing,
-// formatting and packing a new string each time; reading it gives the decimal text. Slots are kept sorted by hash (Robin Hood order with a monotone
-// home = hash * homes / 2^32), which gives:
+// formatting and packing a new string each time; reading it gives the decimal text.
+// Slots are kept sorted by hash (Robin Hood order with a monotone home = hash * homes / 2^32),
+// which gives:
 //   - lookups that stop at the first slot whose hash is greater than the key's;
 //   - SCAN cursors that are hash values: an entry present for a whole scan is returned at least
 //     once, however the table grows or shrinks in between (no rehash reorders it);
@@ -156,7 +157,10 @@ export class KeyspaceTable {
   private homes = 0;
   private scale = 0;
   size = 0;
-  /** The slot the last successful `get` (or overwriting `set`) found, its key, and the table's version then. */
+  /**
+   * The slot the last successful `get` (or overwriting `set`) found, its key, and the table's
+   * version then.
+   */
   private lastSlot = -1;
   private lastKey: string | null = null;
   private lastVersion = 0;
