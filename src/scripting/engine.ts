@@ -27,7 +27,7 @@ import { call, checkArity, lookupCommand } from '../engine/dispatch.js';
 import { Client, ClientFlag } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import {
-  AttributeReply, BigNumberReply, BoolReply, CommandError, DoubleReply, ErrorReply, MapReply, NO_REPLY, NullArray,
+  AttributeReply, BigNumberReply, BoolReply, CommandError, cstr, DoubleReply, ErrorReply, MapReply, NO_REPLY, NullArray,
   PushReply, SetReply, SimpleString, VerbatimReply, type Reply,
 } from '../resp/reply.js';
 import { formatDouble } from '../util/numbers.js';
@@ -1006,7 +1006,7 @@ export class ScriptEngine {
       this.pushError('wrong number or type of arguments');
       return 1;
     }
-    const s = cstrOf(lua.tostring(-1)!);
+    const s = cstr(lua.tostring(-1)!);
     this.pushError(s.startsWith('-') ? s : '-' + s);
     return 1;
   }
@@ -1385,11 +1385,6 @@ function errorReply(message: string, counted: boolean): ErrorReply {
   const r = new ErrorReply(message.replace(/[\r\n]/g, ' '));
   r.counted = counted;
   return r;
-}
-
-function cstrOf(s: string): string {
-  const nul = s.indexOf('\0');
-  return nul < 0 ? s : s.slice(0, nul);
 }
 
 /** A Lua number as the integer reply Redis makes of it ((long long) cast). */

@@ -581,6 +581,12 @@ class ByteSink {
     this.buf.latin1Write(s, this.len);
     this.len += s.length;
   }
+  /** Appends an n-byte field that `write` puts at the offset it is given (Buffer's writeXxx). */
+  fixed(n: number, write: (buf: Buffer, at: number) => unknown): void {
+    this.ensure(n);
+    write(this.buf, this.len);
+    this.len += n;
+  }
 }
 
 function mpInt(out: ByteSink, n: bigint): void {
@@ -590,39 +596,31 @@ function mpInt(out: ByteSink, n: bigint): void {
     else if (n <= 0xffffn) out.bytes(0xcd, Number(n >> 8n), Number(n & 0xffn));
     else if (n <= 0xffffffffn) {
       out.byte(0xce);
-      out.ensure(4);
-      out.buf.writeUInt32BE(Number(n), out.len);
-      out.len += 4;
+      out.fixed(4, (b, at) => b.writeUInt32BE(Number(n), at));
     } else {
       out.byte(0xcf);
-      out.ensure(8);
-      out.buf.writeBigUInt64BE(n, out.len);
-      out.len += 8;
+      out.fixed(8, (b, at) => b.writeBigUInt64BE(n, at));
     }
   } else if (n >= -32n) out.byte(Number(n) & 0xff);
   else if (n >= -128n) out.bytes(0xd0, Number(n) & 0xff);
   else if (n >= -32768n) out.bytes(0xd1, (Number(n) >> 8) & 0xff, Number(n) & 0xff);
   else if (n >= -2147483648n) {
     out.byte(0xd2);
-    out.ensure(4);
-    out.buf.writeInt32BE(Number(n), out.len);
-    out.len += 4;
+    out.fixed(4, (b, at) => b.writeInt32BE(Number(n), at));
   } else {
     out.byte(0xd3);
-    out.ensure(8);
-    out.buf.writeBigInt64BE(n, out.len);
-    out.len += 8;
+    out.fixed(8, (b, at) => b.writeBigInt64BE(n, at));
   }
 }
 
-function mpHeader(out: ByteSink, n: number, fix: number, fixMax: number, op16: number, op32: number): void {
+/** A length header: fix|n, or op8 (when the type has one), op16 or op32 and the length. */
+function mpHeader(out: ByteSink, n: number, fix: number, fixMax: number, op16: number, op32: number, op8 = -1): void {
   if (n <= fixMax) out.byte(fix | n);
+  else if (op8 >= 0 && n <= 0xff) out.bytes(op8, n);
   else if (n <= 0xffff) out.bytes(op16, n >> 8, n & 0xff);
   else {
     out.byte(op32);
-    out.ensure(4);
-    out.buf.writeUInt32BE(n, out.len);
-    out.len += 4;
+    out.fixed(4, (b, at) => b.writeUInt32BE(n, at));
   }
 }
 
@@ -633,16 +631,7 @@ function mpEncode(lua: LuaState, out: ByteSink, level: number): void {
   switch (t) {
     case LuaType.String: {
       const s = lua.tostring(-1)!;
-      const n = s.length;
-      if (n < 32) out.byte(0xa0 | n);
-      else if (n <= 0xff) out.bytes(0xd9, n);
-      else if (n <= 0xffff) out.bytes(0xda, n >> 8, n & 0xff);
-      else {
-        out.byte(0xdb);
-        out.ensure(4);
-        out.buf.writeUInt32BE(n, out.len);
-        out.len += 4;
-      }
+      mpHeader(out, s.length, 0xa0, 31, 0xda, 0xdb, 0xd9);
       out.latin1(s);
       break;
     }
@@ -655,14 +644,10 @@ function mpEncode(lua: LuaState, out: ByteSink, level: number): void {
         mpInt(out, BigInt(d));
       } else if (Math.fround(d) === d) {
         out.byte(0xca);
-        out.ensure(4);
-        out.buf.writeFloatBE(d, out.len);
-        out.len += 4;
+        out.fixed(4, (b, at) => b.writeFloatBE(d, at));
       } else {
         out.byte(0xcb);
-        out.ensure(8);
-        out.buf.writeDoubleBE(d, out.len);
-        out.len += 8;
+        out.fixed(8, (b, at) => b.writeDoubleBE(d, at));
       }
       break;
     }
@@ -1001,18 +986,12 @@ function installStruct(lua: LuaState): void {
           break;
         case 'f': {
           const n = checkNumber(lua, arg++);
-          out.ensure(4);
-          if (h.little) out.buf.writeFloatLE(n, out.len);
-          else out.buf.writeFloatBE(n, out.len);
-          out.len += 4;
+          out.fixed(4, (b, at) => (h.little ? b.writeFloatLE(n, at) : b.writeFloatBE(n, at)));
           break;
         }
         case 'd': {
           const n = checkNumber(lua, arg++);
-          out.ensure(8);
-          if (h.little) out.buf.writeDoubleLE(n, out.len);
-          else out.buf.writeDoubleBE(n, out.len);
-          out.len += 8;
+          out.fixed(8, (b, at) => (h.little ? b.writeDoubleLE(n, at) : b.writeDoubleBE(n, at)));
           break;
         }
         case 'c': case 's': {

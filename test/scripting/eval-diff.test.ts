@@ -358,6 +358,10 @@ test('cmsgpack', async () => {
     ev('return {cmsgpack._VERSION, cmsgpack._NAME}', 0),
     ev('return cmsgpack.pack({[1]=1,[3]=3})', 0),
     ev('return cmsgpack.pack({})', 0),
+    // 32-bit length headers: a string, an array and a map of more than 65535.
+    ev("return cmsgpack.pack(string.rep('z', 70000))", 0),
+    ev('local t = {}; for i = 1, 70000 do t[i] = i end; return cmsgpack.pack(t)', 0),
+    ev("local t = {}; for i = 1, 70000 do t['k' .. i] = 1 end; return #cmsgpack.pack(t)", 0),
     ev("return cmsgpack.unpack(ARGV[1])", 0, '\x93\x01\xa1x\xcb\x40\x09\x21\xf9\xf0\x1b\x86\x6e'),
   ]);
 });
@@ -370,6 +374,8 @@ test('struct', async () => {
     ev("return struct.pack('!4bi', 1, 2)", 0),
     ev("return {struct.unpack('!4bi', struct.pack('!4bi', 1, 2))}", 0),
     ev("return struct.pack('fd', 1.5, 0.1)", 0),
+    ev("return struct.pack('>fd<fd', 1.5, 0.1, -2.25, 1e300)", 0),
+    ev("return {struct.unpack('>fd<fd', struct.pack('>fd<fd', 1.5, 0.1, -2.25, 1e300))}", 0),
     ev("return {struct.unpack('fd', struct.pack('fd', 1.5, 0.1))}", 0),
     ev("return struct.pack('c5s', 'hello world', 'zz')", 0),
     ev("return {struct.unpack('c5s', struct.pack('c5s', 'hello world', 'zz'))}", 0),
