@@ -13,8 +13,10 @@
 //        - bytes of the keys evicted since the anchor (estimated one by one)
 //        + growth of the client buffers (query and output buffers) since the anchor
 //
-// A V8 GCProfiler reports full collections while the meter is in use (a limit is set, or INFO
-// asked recently): each one moves the anchor. Without a recent anchor, a small heap (under
+// A 'gc' PerformanceObserver reports full collections while the meter is in use (a limit is set,
+// or INFO asked recently): each one moves the anchor. (Not v8.GCProfiler: in Node 20 every
+// start/stop cycle of one leaves work behind in every later collection, so the server would slow
+// down for good after a few seconds of use.) Without a recent anchor, a small heap (under
 // 32 MB, where a full collection takes a few tens of milliseconds at most) is collected on
 // purpose, at most every 30 seconds (from INFO, a limit change, or the cron while a limit is
 // set); a bigger one keeps its last anchor (or, before its first full collection, the heap as it
@@ -27,9 +29,10 @@
 // So a maxmemory sized for Redis holds about as much data in Larder.
 //
 // Cost: nothing until used memory is asked for. A reading adds up the databases' key counts;
-// client buffers are summed at most every 10 ms and the profiler is drained at most every 10 ms.
+// client buffers are summed at most every 10 ms.
 
 import v8 from 'node:v8';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import vm from 'node:vm';
 import type { Server } from '../server/server.js';
 import { MutableString, type Value } from '../types/value.js';
@@ -39,10 +42,10 @@ import { ZSet } from '../types/zset.js';
 import { ListValue } from '../types/list.js';
 import type { Database } from './database.js';
 
-/** How often (ms) client buffers are summed again and the GC profiler drained. */
+/** How often (ms) client buffers are summed again and the meter refreshed. */
 const REFRESH_MS = 10;
-/** The GC profiler stops after this long without readings (ms) unless a limit is set. */
-const PROFILE_IDLE_MS = 10_000;
+/** Full collections are no longer watched after this long without readings (ms), unless a limit is set. */
+const WATCH_IDLE_MS = 10_000;
 /** An anchor older than this (ms) may be renewed by a full collection on purpose… */
 const ANCHOR_MAX_AGE_MS = 30_000;
 /** …when the heap is smaller than this (bytes). */
@@ -51,11 +54,6 @@ const FORCED_GC_MAX_HEAP = 32 * 1024 * 1024;
 const STARTUP_FLOOR = 1024 * 1024;
 /** Keys sampled for the bytes per key. */
 const KEY_SAMPLES = 64;
-
-interface ProfiledSpace {
-  spaceName?: string;
-  spaceUsedSize?: number;
-}
 
 type Gc = () => void;
 let gcFn: Gc | null | undefined;
@@ -117,8 +115,9 @@ export class MemoryMeter {
   private evictedBytes = 0;
   private clients = 0;
   private clientsAt = -Infinity;
-  private profiler: v8.GCProfiler | null = null;
-  private drainedAt = -Infinity;
+  /** Watches for full collections while the meter is in use. */
+  private gcWatch: PerformanceObserver | null = null;
+  private refreshedAt = -Infinity;
   private usedAt = -Infinity;
   /** When renewing the anchor was last considered. */
   private triedAt = -Infinity;
@@ -127,11 +126,14 @@ export class MemoryMeter {
 
   constructor(private readonly server: Server) {
     server.cronHooks.push(() => {
-      if (this.profiler === null) return;
+      if (this.gcWatch === null) return;
       const now = performance.now();
       // With a limit set, a small heap's anchor is kept fresh (values grown in place show).
       if ((server.config.values.maxmemory as number) !== 0) this.refresh(now, true);
-      else this.drain(now);
+      else if (now - this.usedAt > WATCH_IDLE_MS) {
+        this.gcWatch.disconnect();
+        this.gcWatch = null;
+      }
     });
   }
 
@@ -179,39 +181,27 @@ export class MemoryMeter {
     this.evictedBytes = 0;
   }
 
-  /** Takes the GC profiler's reports: a full collection becomes the anchor. */
-  private drain(now: number): void {
-    this.drainedAt = now;
-    const profiler = this.profiler;
-    if (profiler === null) return;
-    const stats = profiler.stop()?.statistics;
-    if ((this.server.config.values.maxmemory as number) === 0 && now - this.usedAt > PROFILE_IDLE_MS) this.profiler = null;
-    else profiler.start();
-    if (stats === undefined) return;
-    for (let j = stats.length - 1; j >= 0; j--) {
-      if (stats[j].gcType !== 'MarkSweepCompact') continue;
-      const after = stats[j].afterGC;
-      const spaces = after.heapSpaceStatistics as unknown as ProfiledSpace[];
-      let live = 0;
-      for (let i = 0; i < spaces.length; i++) {
-        const name = spaces[i].spaceName;
-        if (name !== 'code_space' && name !== 'code_large_object_space') live += spaces[i].spaceUsedSize ?? 0;
-      }
-      live += (after.heapStatistics as unknown as { externalMemory?: number }).externalMemory ?? 0;
-      this.setAnchor(live, now, now);
-      return;
-    }
+  /** A full collection just ended: what is in the heap now is live (or young), the anchor. */
+  private afterFullGc(): void {
+    const now = performance.now();
+    this.setAnchor(heapNow(), now, now);
   }
 
-  /** Starts watching collections, drains what they reported, renews a stale anchor if cheap. */
+  /** Starts watching collections, renews a stale anchor if cheap. */
   private refresh(now: number, mayCollect: boolean): void {
     this.usedAt = now;
-    if (this.profiler === null) {
-      this.profiler = new v8.GCProfiler();
-      this.profiler.start();
-      this.drainedAt = now;
-    } else if (now - this.drainedAt >= REFRESH_MS) {
-      this.drain(now);
+    this.refreshedAt = now;
+    if (this.gcWatch === null) {
+      this.gcWatch = new PerformanceObserver((list) => {
+        const entries = list.getEntries();
+        for (let i = 0; i < entries.length; i++) {
+          if ((entries[i] as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+            this.afterFullGc();
+            return;
+          }
+        }
+      });
+      this.gcWatch.observe({ entryTypes: ['gc'] });
     }
     const anchor = this.anchor;
     if (anchor === null) {
@@ -276,7 +266,7 @@ export class MemoryMeter {
    * recent time the caller has at hand: it only paces the refreshes.
    */
   cheap(now = performance.now()): number {
-    if (now - this.drainedAt >= REFRESH_MS || this.anchor === null) this.refresh(now, false);
+    if (now - this.refreshedAt >= REFRESH_MS || this.anchor === null) this.refresh(now, false);
     return this.value(now);
   }
 

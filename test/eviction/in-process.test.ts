@@ -4,6 +4,8 @@
 // slices limited by maxmemory-eviction-tenacity, what is propagated, and the INFO statistics.
 
 import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { after, before, beforeEach, test } from 'node:test';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
@@ -283,6 +285,36 @@ test('the memory meter: keys added count at their estimated size, evicted keys a
     // Flushed keys go as keys do.
     own.dbs[0].clear();
     assert.ok(Math.abs(meter.cheap() - base) < exact * 0.1);
+  } finally {
+    void own.close();
+  }
+});
+
+test('the memory meter: a full collection seen while it is in use becomes the anchor', async () => {
+  const own = new Server();
+  own.register(...allFamilies);
+  own.init();
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const collected = async () => {
+    gc();
+    // Collections are reported from the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  try {
+    const meter = memoryMeter(own);
+    const base = meter.precise();
+    let held: number[] | null = new Array(2_500_000).fill(1.5);
+    // No key was added: until a full collection says otherwise, the heap did not grow.
+    assert.ok(Math.abs(meter.cheap() - base) < 1_000_000, `${meter.cheap()} vs ${base}`);
+    await collected();
+    const grown = meter.cheap() - base;
+    assert.ok(grown > 15_000_000 && grown < 30_000_000, `grew by ${grown}`);
+    assert.equal(held.length, 2_500_000);
+    held = null;
+    await collected();
+    assert.ok(Math.abs(meter.cheap() - base) < 5_000_000, `${meter.cheap()} vs ${base}`);
   } finally {
     void own.close();
   }
