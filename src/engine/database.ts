@@ -56,14 +56,21 @@ export class Database {
 
   /** The value at `key`, expiring it first if its time has come; records the access. */
   get(key: string): Value | undefined {
-    const keys = this.keys;
-    const v = keys.get(key);
+    const v = this.keys.get(key);
     if (v === undefined || (this.expires.size !== 0 && this.expiredNow(key))) return undefined;
+    this.recordLastAccess();
+    return v;
+  }
+
+  /**
+   * Records an access to the entry the table's last lookup found (its slot is still current:
+   * the stamp goes there without another lookup).
+   */
+  private recordLastAccess(): void {
     const o = this.owner;
-    // `keys.get` left its slot current: the stamp goes there without another lookup.
+    const keys = this.keys;
     const stamp = o.accessStamp(o.lfu ? keys.lastStamp() : undefined);
     if (stamp !== undefined) keys.stampLast(stamp);
-    return v;
   }
 
   /**
@@ -74,12 +81,9 @@ export class Database {
    */
   addToInteger(key: string, delta: number): number | undefined {
     if (this.expires.size !== 0 && this.isExpired(key)) return undefined;
-    const keys = this.keys;
-    const n = keys.addToInteger(key, delta);
+    const n = this.keys.addToInteger(key, delta);
     if (n === undefined) return undefined;
-    const o = this.owner;
-    const stamp = o.accessStamp(o.lfu ? keys.lastStamp() : undefined);
-    if (stamp !== undefined) keys.stampLast(stamp);
+    this.recordLastAccess();
     return n;
   }
 
