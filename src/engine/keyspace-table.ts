@@ -2,11 +2,11 @@
 // a key with a short string value costs about as much memory as in Redis.
 //
 // Layout: open addressing over three parallel arrays (slot, 32-bit hash, access stamp). A key
-// holding a plain string is stored as ONE packed JS string: a length header, the key bytes and
-// the value bytes, so it costs one string object instead of two plus a Map entry. Other values
-// sit in an ObjectEntry. A string that INCR and its family made is kept as a number in an
-// IntegerEntry (Redis's `int` encoding): the next INCR adds to it in place, without parsing,
-// formatting and packing a new string each time; reading it gives the decimal text.
+// holding a plain string sits with its value in one block of the table's EntryArena, outside
+// the V8 heap; its slot holds the block's address (a small integer). A string that INCR and its
+// family made is kept there as a number (Redis's `int` encoding): the next INCR adds to it in
+// place, without parsing and formatting a string each time; reading it gives the decimal text.
+// Strings too big for a block sit in a StringEntry, other values in an ObjectEntry.
 // Slots are kept sorted by hash (Robin Hood order with a monotone home = hash * homes / 2^32),
 // which gives:
 //   - lookups that stop at the first slot whose hash is greater than the key's;
@@ -15,7 +15,7 @@
 //   - growth by any factor (1.5x for big tables) with a linear rebuild.
 
 import type { RObject, Value } from '../types/value.js';
-import { formatInteger } from '../util/numbers.js';
+import { EntryArena } from './entry-arena.js';
 
 export class ObjectEntry {
   constructor(
@@ -24,15 +24,16 @@ export class ObjectEntry {
   ) {}
 }
 
-/** A string value holding a safe integer, kept as the number. */
-class IntegerEntry {
+/** A string entry too big for an arena block. */
+class StringEntry {
   constructor(
     readonly key: string,
-    public n: number,
+    public value: string,
   ) {}
 }
 
-type Entry = string | ObjectEntry | IntegerEntry;
+/** A number is the address of an entry in the table's arena. */
+type Entry = number | StringEntry | ObjectEntry;
 type Slot = Entry | undefined;
 
 /** Slots after the last home position, so displaced entries never wrap around. */
@@ -68,87 +69,9 @@ export function hashBytes(buf: Uint8Array, start: number, len: number): number {
   return h >>> 0;
 }
 
-// Packed string entries: [header][key][value]. The header is one char holding the key length
-// when it is below 255, else char 255 followed by four chars (the length, base 256). Every
-// char stays below 256, so the packed string is a compact one-byte string.
-function pack(key: string, value: string): string {
-  const n = key.length;
-  const packed = (n < 255 ? String.fromCharCode(n) : String.fromCharCode(255, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255)) + key + value;
-  // `+` makes a rope of three parts; reading a char flattens it into one string (the GC then
-  // drops the rope), so the table holds a single compact string per entry.
-  packed.charCodeAt(0);
-  return packed;
-}
-
-let packScratch = Buffer.allocUnsafe(64 * 1024);
-
-/**
- * The packed entry for a string key/value given as bytes (buf[ks, ks + kl) and buf[vs, vs + vl)),
- * built with one string allocation: loading a dump creates neither the key nor the value string.
- */
-export function packBytes(buf: Uint8Array, ks: number, kl: number, vs: number, vl: number): string {
-  const total = (kl < 255 ? 1 : 5) + kl + vl;
-  if (packScratch.length < total) packScratch = Buffer.allocUnsafe(Math.max(total, packScratch.length * 2));
-  const out = packScratch;
-  let p = 0;
-  if (kl < 255) out[p++] = kl;
-  else {
-    out[p++] = 255;
-    out[p++] = kl >>> 24;
-    out[p++] = (kl >>> 16) & 255;
-    out[p++] = (kl >>> 8) & 255;
-    out[p++] = kl & 255;
-  }
-  copyBytes(buf, ks, kl, out, p);
-  copyBytes(buf, vs, vl, out, p + kl);
-  return out.latin1Slice(0, total);
-}
-
-function copyBytes(from: Uint8Array, start: number, len: number, to: Uint8Array, at: number): void {
-  if (len < 64) {
-    for (let i = 0; i < len; i++) to[at + i] = from[start + i];
-  } else {
-    to.set(from.subarray(start, start + len), at);
-  }
-}
-
-function keyStart(p: string): number {
-  return p.charCodeAt(0) < 255 ? 1 : 5;
-}
-
-function keyLength(p: string): number {
-  const c = p.charCodeAt(0);
-  if (c < 255) return c;
-  return ((p.charCodeAt(1) << 24) | (p.charCodeAt(2) << 16) | (p.charCodeAt(3) << 8) | p.charCodeAt(4)) >>> 0;
-}
-
-function slotKeyEquals(s: Entry, key: string): boolean {
-  if (typeof s !== 'string') return s.key === key;
-  const c = s.charCodeAt(0);
-  if (c < 255) return c === key.length && s.startsWith(key, 1);
-  return keyLength(s) === key.length && s.startsWith(key, 5);
-}
-
-function slotKey(s: Entry): string {
-  if (typeof s !== 'string') return s.key;
-  const start = keyStart(s);
-  return s.substring(start, start + keyLength(s));
-}
-
-function slotValue(s: Entry): Value {
-  if (typeof s !== 'string') return s instanceof ObjectEntry ? s.value : formatInteger(s.n);
-  const c = s.charCodeAt(0);
-  return c < 255 ? s.substring(1 + c) : s.substring(5 + keyLength(s));
-}
-
-function entryFor(key: string, value: Value | number): Entry {
-  if (typeof value === 'string') return pack(key, value);
-  if (typeof value === 'number') return new IntegerEntry(key, value);
-  return new ObjectEntry(key, value);
-}
-
 export class KeyspaceTable {
   private slots: Slot[] = [];
+  private arena = new EntryArena();
   /**
    * Per slot, two words side by side: the key's hash (at 2p) and its access stamp (at 2p+1), so
    * that a lookup and the stamp it updates touch one cache line.
@@ -193,8 +116,38 @@ export class KeyspaceTable {
       if (s === undefined) return -1;
       const hp = meta[p << 1];
       if (hp > h) return -1;
-      if (hp === h && slotKeyEquals(s, key)) return p;
+      if (hp === h && this.keyEquals(s, key)) return p;
     }
+  }
+
+  private keyEquals(s: Entry, key: string): boolean {
+    return typeof s === 'number' ? this.arena.keyEquals(s, key) : s.key === key;
+  }
+
+  private keyOf(s: Entry): string {
+    return typeof s === 'number' ? this.arena.key(s) : s.key;
+  }
+
+  private valueOf(s: Entry): Value {
+    return typeof s === 'number' ? this.arena.value(s) : s.value;
+  }
+
+  /** A new entry: in the arena when it fits there. */
+  private entryFor(key: string, value: Value | number): Entry {
+    if (typeof value === 'object') return new ObjectEntry(key, value);
+    const addr = typeof value === 'number' ? this.arena.putInteger(key, value) : this.arena.putString(key, value);
+    if (addr >= 0) return addr;
+    return new StringEntry(key, typeof value === 'number' ? String(value) : value);
+  }
+
+  /** Drops an entry that left the table (its arena block is reused). */
+  private release(s: Entry): void {
+    if (typeof s === 'number') this.arena.free(s);
+  }
+
+  /** Bytes the arena holds in chunks but not in entries (free blocks, unused chunk ends). */
+  get arenaSpare(): number {
+    return this.arena.capacity - this.arena.liveBytes;
   }
 
   /** Makes slot p, holding `key`, the one lastStamp/stampLast and the next `set` of key use. */
@@ -208,7 +161,7 @@ export class KeyspaceTable {
     const p = this.find(key, hashKey(key));
     if (p < 0) return undefined;
     this.remember(p, key);
-    return slotValue(this.slots[p]!);
+    return this.valueOf(this.slots[p]!);
   }
 
   has(key: string): boolean {
@@ -236,18 +189,18 @@ export class KeyspaceTable {
   }
 
   /**
-   * Adds `delta` to the integer at `key` when it is kept as a number (see IntegerEntry) and the
+   * Adds `delta` to the integer at `key` when it is kept as a number (see the header) and the
    * sum is a safe integer: returns the sum, and lastStamp/stampLast then refer to the entry.
    * Otherwise returns undefined and changes nothing.
    */
   addToInteger(key: string, delta: number): number | undefined {
     const p = this.find(key, hashKey(key));
     if (p < 0) return undefined;
-    const s = this.slots[p];
-    if (!(s instanceof IntegerEntry)) return undefined;
-    const n = s.n + delta;
+    const s = this.slots[p]!;
+    if (typeof s !== 'number' || !this.arena.isInteger(s)) return undefined;
+    const n = this.arena.integer(s) + delta;
     if (!Number.isSafeInteger(n)) return undefined;
-    s.n = n;
+    this.arena.setInteger(s, n);
     this.remember(p, key);
     return n;
   }
@@ -271,21 +224,24 @@ export class KeyspaceTable {
       if (s === undefined) break;
       const hp = meta[p << 1];
       if (hp > h) break;
-      if (hp === h && slotKeyEquals(s, key)) {
+      if (hp === h && this.keyEquals(s, key)) {
         this.replaceAt(p, key, value, stamp);
         // A key written once is often written again next (hot keys, MSET's repeats).
         this.remember(p, key);
         return;
       }
     }
-    this.insertAt(p, entryFor(key, value), h, stamp ?? 0);
+    this.insertAt(p, this.entryFor(key, value), h, stamp ?? 0);
   }
 
   private replaceAt(p: number, key: string, value: Value | number, stamp: number | undefined): void {
     const s = this.slots[p]!;
-    if (typeof value === 'number' && s instanceof IntegerEntry) s.n = value;
+    if (typeof value === 'number' && typeof s === 'number' && this.arena.isInteger(s)) this.arena.setInteger(s, value);
     else if (typeof value === 'object' && s instanceof ObjectEntry) s.value = value;
-    else this.slots[p] = entryFor(key, value);
+    else {
+      this.release(s);
+      this.slots[p] = this.entryFor(key, value);
+    }
     if (stamp !== undefined) this.meta[(p << 1) + 1] = stamp;
   }
 
@@ -315,27 +271,32 @@ export class KeyspaceTable {
   }
 
   /**
-   * Adds a string entry in packed form (see packBytes) whose key hashes to `h`. Returns false,
+   * Adds a string entry given as bytes (loading a dump: neither the key nor the value becomes a
+   * JS string unless it is too big for the arena), whose key hashes to `h`. Returns false,
    * changing nothing, when the key is already there.
    */
-  insertPacked(packed: string, h: number, stamp: number): boolean {
+  insertBytes(buf: Buffer, ks: number, kl: number, vs: number, vl: number, h: number, stamp: number): boolean {
     const slots = this.slots;
     const meta = this.meta;
     let p = this.home(h);
+    let key: string | undefined;
     for (; ; p++) {
       const s = slots[p];
       if (s === undefined) break;
       const hp = meta[p << 1];
       if (hp > h) break;
-      if (hp === h && slotKey(s) === slotKey(packed)) return false;
+      if (hp === h && this.keyEquals(s, (key ??= buf.latin1Slice(ks, ks + kl)))) return false;
     }
-    this.insertAt(p, packed, h, stamp);
+    let entry: Entry = this.arena.putStringBytes(buf, ks, kl, vs, vl);
+    if (entry < 0) entry = new StringEntry(key ?? buf.latin1Slice(ks, ks + kl), buf.latin1Slice(vs, vs + vl));
+    this.insertAt(p, entry, h, stamp);
     return true;
   }
 
   delete(key: string): boolean {
     const p = this.find(key, hashKey(key));
     if (p < 0) return false;
+    this.release(this.slots[p]!);
     this.removeAt(p);
     if (this.size < this.homes * MIN_LOAD && this.homes > MIN_HOMES) this.resize(Math.max(MIN_HOMES, Math.ceil(this.size * 2)));
     return true;
@@ -356,6 +317,7 @@ export class KeyspaceTable {
 
   clear(): void {
     this.allocate(MIN_HOMES);
+    this.arena = new EntryArena();
     this.size = 0;
   }
 
@@ -401,7 +363,7 @@ export class KeyspaceTable {
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
-      if (s !== undefined) yield [slotKey(s), slotValue(s)];
+      if (s !== undefined) yield [this.keyOf(s), this.valueOf(s)];
     }
   }
 
@@ -409,7 +371,7 @@ export class KeyspaceTable {
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
-      if (s !== undefined) yield slotKey(s);
+      if (s !== undefined) yield this.keyOf(s);
     }
   }
 
@@ -436,7 +398,7 @@ export class KeyspaceTable {
       if ((found >= count || seen >= count * 10) && h !== lastHash) return String(h + 1);
       seen++;
       lastHash = h;
-      if (visit(slotKey(s), slotValue(s))) found++;
+      if (visit(this.keyOf(s), this.valueOf(s))) found++;
     }
     return '0';
   }
@@ -450,12 +412,12 @@ export class KeyspaceTable {
     // an empty slot would favour entries that follow gaps); the table is at least 10% full.
     for (let tries = 0; tries < 64; tries++) {
       const s = slots[Math.floor(Math.random() * n)];
-      if (s !== undefined) return [slotKey(s), slotValue(s)];
+      if (s !== undefined) return [this.keyOf(s), this.valueOf(s)];
     }
     let p = Math.floor(Math.random() * n);
     for (let i = 0; i < n; i++, p = p + 1 === n ? 0 : p + 1) {
       const s = slots[p];
-      if (s !== undefined) return [slotKey(s), slotValue(s)];
+      if (s !== undefined) return [this.keyOf(s), this.valueOf(s)];
     }
     return undefined;
   }
@@ -483,12 +445,12 @@ export class KeyspaceTable {
 
   /** The key in an occupied slot (from sampleSlots, before the table changes). */
   keyAt(slot: number): string {
-    return slotKey(this.slots[slot]!);
+    return this.keyOf(this.slots[slot]!);
   }
 
   /** The value in an occupied slot (from sampleSlots, before the table changes). */
   valueAt(slot: number): Value {
-    return slotValue(this.slots[slot]!);
+    return this.valueOf(this.slots[slot]!);
   }
 
   /** The access stamp of an occupied slot (from sampleSlots, before the table changes). */

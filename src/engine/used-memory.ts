@@ -1,6 +1,6 @@
 // Used memory as maxmemory and INFO see it: what the dataset and the clients take in the V8 heap
-// (plus memory V8 tracks outside it, such as Buffers; compiled code is left out, as Redis leaves
-// its own code out).
+// (plus memory V8 tracks outside it, such as Buffers and the keyspace arenas, whose free blocks
+// count as free; compiled code is left out, as Redis leaves its own code out).
 //
 // Redis counts live allocations exactly. A garbage-collected heap knows its live size only right
 // after a full collection: between two, garbage piles up in the old generation (overwritten and
@@ -137,6 +137,17 @@ export class MemoryMeter {
     });
   }
 
+  /**
+   * What the heap holds now, less the databases' spare arena bytes (free blocks are counted as
+   * free, as an allocator's are: deleting keys lowers used memory at the next anchor).
+   */
+  private heapInUse(): number {
+    const dbs = this.server.dbs;
+    let spare = 0;
+    for (let i = 0; i < dbs.length; i++) spare += dbs[i].keys.arenaSpare;
+    return heapNow() - spare;
+  }
+
   private totalKeys(): number {
     const dbs = this.server.dbs;
     let n = 0;
@@ -184,7 +195,7 @@ export class MemoryMeter {
   /** A full collection just ended: what is in the heap now is live (or young), the anchor. */
   private afterFullGc(): void {
     const now = performance.now();
-    this.setAnchor(heapNow(), now, now);
+    this.setAnchor(this.heapInUse(), now, now);
   }
 
   /** Starts watching collections, renews a stale anchor if cheap. */
@@ -207,7 +218,7 @@ export class MemoryMeter {
     if (anchor === null) {
       // The first reading: a collected heap if cheap, else the heap as it is.
       this.triedAt = now;
-      if (!(mayCollect && this.collect(now))) this.setAnchor(heapNow(), now, now);
+      if (!(mayCollect && this.collect(now))) this.setAnchor(this.heapInUse(), now, now);
       return;
     }
     if (!mayCollect || now - anchor.at < ANCHOR_MAX_AGE_MS || now - this.triedAt < ANCHOR_MAX_AGE_MS) return;
@@ -218,7 +229,7 @@ export class MemoryMeter {
   /** A full collection on purpose, for a fresh anchor; only for a small heap. */
   private collect(now: number): boolean {
     if (heapNow() >= FORCED_GC_MAX_HEAP || !fullGc()) return false;
-    this.setAnchor(heapNow(), now, now);
+    this.setAnchor(this.heapInUse(), now, now);
     return true;
   }
 
@@ -228,7 +239,7 @@ export class MemoryMeter {
    */
   excludeRuntime(): void {
     if (!fullGc()) return;
-    this.runtime = Math.max(0, heapNow() - STARTUP_FLOOR);
+    this.runtime = Math.max(0, this.heapInUse() - STARTUP_FLOOR);
     this.anchor = null;
   }
 

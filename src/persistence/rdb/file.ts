@@ -9,7 +9,7 @@ import { CorruptDataError, corrupt, UnsupportedValueError } from '../errors.js';
 import { MODULE_OPCODE_UINT, moduleTypeName, RDB_MAX_LOAD_VERSION, RDB_VERSION, RdbOp, RdbType } from './constants.js';
 import { RdbReader } from './reader.js';
 import { loadValue, rdbTypeOf, saveValue } from './types.js';
-import { hashBytes, packBytes } from '../../engine/keyspace-table.js';
+import { hashBytes } from '../../engine/keyspace-table.js';
 import type { RdbWriter } from './writer.js';
 import type { SnapshotEmitter } from '../snapshot.js';
 
@@ -387,7 +387,7 @@ function fastString(
     return true;
   }
   const h = hashBytes(buf, ks, kl);
-  if (!db.keys.insertPacked(packBytes(buf, ks, kl, vs, vl), h, stamp)) {
+  if (!db.keys.insertBytes(buf, ks, kl, vs, vl, h, stamp)) {
     throw new RdbFatalError(`RDB has duplicated key '${buf.latin1Slice(ks, ks + kl)}' in DB ${db.id}`);
   }
   if (expireAt !== -1) db.expires.set(buf.latin1Slice(ks, ks + kl), expireAt);
