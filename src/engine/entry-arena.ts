@@ -84,6 +84,35 @@ export class EntryArena {
     return addr;
   }
 
+  /**
+   * Makes the entry at `addr` hold the string `value` in place when that needs a block of the
+   * same size (its key stays); false, changing nothing, when it does not.
+   */
+  rewriteString(addr: number, value: string): boolean {
+    const b = this.chunks[addr >>> OFFSET_BITS];
+    const o = (addr & OFFSET_MASK) << UNIT_BITS;
+    const kl = readLength(b, o + 2);
+    const vp = o + 2 + lengthBytes(kl) + kl;
+    const vl = value.length;
+    if ((vp - o + lengthBytes(vl) + vl + 7) >>> UNIT_BITS !== b[o]) return false;
+    b[o + 1] = KIND_STRING;
+    writeText(b, writeLength(b, vp, vl), value);
+    return true;
+  }
+
+  /** rewriteString for an integer value. */
+  rewriteInteger(addr: number, n: number): boolean {
+    const b = this.chunks[addr >>> OFFSET_BITS];
+    const o = (addr & OFFSET_MASK) << UNIT_BITS;
+    if (b[o + 1] !== KIND_INTEGER) {
+      const kl = readLength(b, o + 2);
+      if (((2 + lengthBytes(kl) + kl + 7) >>> UNIT_BITS) + 1 !== b[o]) return false;
+      b[o + 1] = KIND_INTEGER;
+    }
+    this.setInteger(addr, n);
+    return true;
+  }
+
   private writeHeader(b: Buffer, addr: number, kind: number, kl: number): number {
     const o = (addr & OFFSET_MASK) << UNIT_BITS;
     b[o + 1] = kind;
@@ -168,18 +197,29 @@ export class EntryArena {
     return b.latin1Slice(p, p + kl);
   }
 
-  isInteger(addr: number): boolean {
-    return this.chunks[addr >>> OFFSET_BITS][((addr & OFFSET_MASK) << UNIT_BITS) + 1] === KIND_INTEGER;
+  /**
+   * Adds `delta` to an integer entry's number when the sum is a safe integer, and returns the
+   * sum; undefined, changing nothing, otherwise (or for a string entry).
+   */
+  addToInteger(addr: number, delta: number): number | undefined {
+    const b = this.chunks[addr >>> OFFSET_BITS];
+    const o = (addr & OFFSET_MASK) << UNIT_BITS;
+    if (b[o + 1] !== KIND_INTEGER) return undefined;
+    const floats = this.floats[addr >>> OFFSET_BITS];
+    const i = ((o + (b[o] << UNIT_BITS)) >>> 3) - 1;
+    const n = floats[i] + delta;
+    if (!Number.isSafeInteger(n)) return undefined;
+    floats[i] = n;
+    return n;
   }
 
-  /** The integer of an integer entry. */
-  integer(addr: number): number {
+  private integer(addr: number): number {
     const b = this.chunks[addr >>> OFFSET_BITS];
     const o = (addr & OFFSET_MASK) << UNIT_BITS;
     return this.floats[addr >>> OFFSET_BITS][((o + (b[o] << UNIT_BITS)) >>> 3) - 1];
   }
 
-  setInteger(addr: number, n: number): void {
+  private setInteger(addr: number, n: number): void {
     const b = this.chunks[addr >>> OFFSET_BITS];
     const o = (addr & OFFSET_MASK) << UNIT_BITS;
     this.floats[addr >>> OFFSET_BITS][((o + (b[o] << UNIT_BITS)) >>> 3) - 1] = n;

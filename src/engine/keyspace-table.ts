@@ -140,6 +140,11 @@ export class KeyspaceTable {
     return new StringEntry(key, typeof value === 'number' ? String(value) : value);
   }
 
+  /** Puts a string or integer value in the arena entry at addr in place, if it fits there. */
+  private rewrite(addr: number, value: string | number): boolean {
+    return typeof value === 'number' ? this.arena.rewriteInteger(addr, value) : this.arena.rewriteString(addr, value);
+  }
+
   /** Drops an entry that left the table (its arena block is reused). */
   private release(s: Entry): void {
     if (typeof s === 'number') this.arena.free(s);
@@ -150,6 +155,15 @@ export class KeyspaceTable {
     return this.arena.capacity - this.arena.liveBytes;
   }
 
+  /**
+   * The slot holding `key`, or -1. The key the last lookup found (a hot key, or the one a
+   * read-modify-write command reads and then stores) is found again without hashing.
+   */
+  private lookup(key: string): number {
+    if (key === this.lastKey && this.version === this.lastVersion) return this.lastSlot;
+    return this.find(key, hashKey(key));
+  }
+
   /** Makes slot p, holding `key`, the one lastStamp/stampLast and the next `set` of key use. */
   private remember(p: number, key: string): void {
     this.lastSlot = p;
@@ -158,7 +172,7 @@ export class KeyspaceTable {
   }
 
   get(key: string): Value | undefined {
-    const p = this.find(key, hashKey(key));
+    const p = this.lookup(key);
     if (p < 0) return undefined;
     this.remember(p, key);
     return this.valueOf(this.slots[p]!);
@@ -194,13 +208,12 @@ export class KeyspaceTable {
    * Otherwise returns undefined and changes nothing.
    */
   addToInteger(key: string, delta: number): number | undefined {
-    const p = this.find(key, hashKey(key));
+    const p = this.lookup(key);
     if (p < 0) return undefined;
     const s = this.slots[p]!;
-    if (typeof s !== 'number' || !this.arena.isInteger(s)) return undefined;
-    const n = this.arena.integer(s) + delta;
-    if (!Number.isSafeInteger(n)) return undefined;
-    this.arena.setInteger(s, n);
+    if (typeof s !== 'number') return undefined;
+    const n = this.arena.addToInteger(s, delta);
+    if (n === undefined) return undefined;
     this.remember(p, key);
     return n;
   }
@@ -210,7 +223,6 @@ export class KeyspaceTable {
    * number is a string value holding that (safe) integer.
    */
   set(key: string, value: Value | number, stamp?: number): void {
-    // Read-modify-write commands (INCR, APPEND…) store right after reading the same key.
     if (key === this.lastKey && this.version === this.lastVersion) {
       this.replaceAt(this.lastSlot, key, value, stamp);
       return;
@@ -236,9 +248,8 @@ export class KeyspaceTable {
 
   private replaceAt(p: number, key: string, value: Value | number, stamp: number | undefined): void {
     const s = this.slots[p]!;
-    if (typeof value === 'number' && typeof s === 'number' && this.arena.isInteger(s)) this.arena.setInteger(s, value);
-    else if (typeof value === 'object' && s instanceof ObjectEntry) s.value = value;
-    else {
+    if (typeof value === 'object' && s instanceof ObjectEntry) s.value = value;
+    else if (typeof value === 'object' || typeof s !== 'number' || !this.rewrite(s, value)) {
       this.release(s);
       this.slots[p] = this.entryFor(key, value);
     }
