@@ -31,6 +31,16 @@ function lengthBytes(n: number): number {
   return n < 255 ? 1 : 5;
 }
 
+function stringEntryBytes(keyLength: number, valueLength: number): number {
+  return 2 + lengthBytes(keyLength) + keyLength + lengthBytes(valueLength) + valueLength;
+}
+
+/** The size of the block a string entry takes, or -1 when it is too big for one. */
+export function stringBlockBytes(keyLength: number, valueLength: number): number {
+  const bytes = (stringEntryBytes(keyLength, valueLength) + 7) & ~7;
+  return bytes > MAX_UNITS << UNIT_BITS ? -1 : bytes;
+}
+
 export class EntryArena {
   private readonly chunks: Buffer[] = [];
   /** Each chunk's memory as float64s (integers sit at 8-byte aligned ends of blocks). */
@@ -50,7 +60,7 @@ export class EntryArena {
   putString(key: string, value: string): number {
     const kl = key.length;
     const vl = value.length;
-    const addr = this.allocate(2 + lengthBytes(kl) + kl + lengthBytes(vl) + vl);
+    const addr = this.allocate(stringEntryBytes(kl, vl));
     if (addr < 0) return -1;
     const b = this.chunks[addr >>> OFFSET_BITS];
     let p = this.writeHeader(b, addr, KIND_STRING, kl);
@@ -62,7 +72,7 @@ export class EntryArena {
 
   /** putString for a key and value given as bytes: buf[ks, ks + kl) and buf[vs, vs + vl). */
   putStringBytes(buf: Uint8Array, ks: number, kl: number, vs: number, vl: number): number {
-    const addr = this.allocate(2 + lengthBytes(kl) + kl + lengthBytes(vl) + vl);
+    const addr = this.allocate(stringEntryBytes(kl, vl));
     if (addr < 0) return -1;
     const b = this.chunks[addr >>> OFFSET_BITS];
     let p = this.writeHeader(b, addr, KIND_STRING, kl);
@@ -94,7 +104,7 @@ export class EntryArena {
     const kl = readLength(b, o + 2);
     const vp = o + 2 + lengthBytes(kl) + kl;
     const vl = value.length;
-    if ((vp - o + lengthBytes(vl) + vl + 7) >>> UNIT_BITS !== b[o]) return false;
+    if ((stringEntryBytes(kl, vl) + 7) >>> UNIT_BITS !== b[o]) return false;
     b[o + 1] = KIND_STRING;
     writeText(b, writeLength(b, vp, vl), value);
     return true;

@@ -87,6 +87,15 @@ export class KeyspaceTable {
   private lastSlot = -1;
   private lastKey: string | null = null;
   private lastVersion = 0;
+  /**
+   * The last key a lookup did not find, its hash, what `find` returned for it (where it would
+   * go), and the table's version then: a write that follows a miss on the same key (INCR or
+   * SETNX of a new key) inserts without looking again.
+   */
+  private missKey: string | null = null;
+  private missHash = 0;
+  private missAt = -1;
+  private missVersion = -1;
   /** Bumped whenever entries move (inserts, deletes, resizes): slot numbers go stale. */
   private version = 0;
 
@@ -107,15 +116,15 @@ export class KeyspaceTable {
     return Math.floor(h * this.scale);
   }
 
-  /** The slot holding `key`, or -1. */
+  /** The slot holding `key`, else -1 - the slot where it would be inserted. */
   private find(key: string, h: number): number {
     const slots = this.slots;
     const meta = this.meta;
     for (let p = this.home(h); ; p++) {
       const s = slots[p];
-      if (s === undefined) return -1;
+      if (s === undefined) return -1 - p;
       const hp = meta[p << 1];
-      if (hp > h) return -1;
+      if (hp > h) return -1 - p;
       if (hp === h && this.keyEquals(s, key)) return p;
     }
   }
@@ -156,12 +165,23 @@ export class KeyspaceTable {
   }
 
   /**
-   * The slot holding `key`, or -1. The key the last lookup found (a hot key, or the one a
-   * read-modify-write command reads and then stores) is found again without hashing.
+   * find's answer for `key`. The key the last lookup found (a hot key, or the one a
+   * read-modify-write command reads and then stores) is found again without hashing, and so is
+   * the last one it missed.
    */
   private lookup(key: string): number {
-    if (key === this.lastKey && this.version === this.lastVersion) return this.lastSlot;
-    return this.find(key, hashKey(key));
+    const v = this.version;
+    if (v === this.lastVersion && key === this.lastKey) return this.lastSlot;
+    if (v === this.missVersion && key === this.missKey) return this.missAt;
+    const h = hashKey(key);
+    const p = this.find(key, h);
+    if (p < 0) {
+      this.missKey = key;
+      this.missHash = h;
+      this.missAt = p;
+      this.missVersion = v;
+    }
+    return p;
   }
 
   /** Makes slot p, holding `key`, the one lastStamp/stampLast and the next `set` of key use. */
@@ -179,7 +199,7 @@ export class KeyspaceTable {
   }
 
   has(key: string): boolean {
-    return this.find(key, hashKey(key)) >= 0;
+    return this.lookup(key) >= 0;
   }
 
   /** Access stamp of the entry the last successful `get` returned. */
@@ -193,12 +213,12 @@ export class KeyspaceTable {
   }
 
   stampOf(key: string): number | undefined {
-    const p = this.find(key, hashKey(key));
+    const p = this.lookup(key);
     return p < 0 ? undefined : this.meta[(p << 1) + 1];
   }
 
   setStamp(key: string, stamp: number): void {
-    const p = this.find(key, hashKey(key));
+    const p = this.lookup(key);
     if (p >= 0) this.meta[(p << 1) + 1] = stamp;
   }
 
@@ -223,27 +243,15 @@ export class KeyspaceTable {
    * number is a string value holding that (safe) integer.
    */
   set(key: string, value: Value | number, stamp?: number): void {
-    if (key === this.lastKey && this.version === this.lastVersion) {
-      this.replaceAt(this.lastSlot, key, value, stamp);
-      return;
+    const p = this.lookup(key);
+    if (p >= 0) {
+      this.replaceAt(p, key, value, stamp);
+      // A key written once is often written again next (hot keys, MSET's repeats).
+      this.remember(p, key);
+    } else {
+      // lookup just recorded the miss.
+      this.insertAt(-1 - p, this.entryFor(key, value), this.missHash, stamp ?? 0);
     }
-    const h = hashKey(key);
-    const slots = this.slots;
-    const meta = this.meta;
-    let p = this.home(h);
-    for (; ; p++) {
-      const s = slots[p];
-      if (s === undefined) break;
-      const hp = meta[p << 1];
-      if (hp > h) break;
-      if (hp === h && this.keyEquals(s, key)) {
-        this.replaceAt(p, key, value, stamp);
-        // A key written once is often written again next (hot keys, MSET's repeats).
-        this.remember(p, key);
-        return;
-      }
-    }
-    this.insertAt(p, this.entryFor(key, value), h, stamp ?? 0);
   }
 
   private replaceAt(p: number, key: string, value: Value | number, stamp: number | undefined): void {
@@ -305,7 +313,7 @@ export class KeyspaceTable {
   }
 
   delete(key: string): boolean {
-    const p = this.find(key, hashKey(key));
+    const p = this.lookup(key);
     if (p < 0) return false;
     this.release(this.slots[p]!);
     this.removeAt(p);

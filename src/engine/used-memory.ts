@@ -41,6 +41,7 @@ import { SetValue } from '../types/set.js';
 import { ZSet } from '../types/zset.js';
 import { ListValue } from '../types/list.js';
 import type { Database } from './database.js';
+import { stringBlockBytes } from './entry-arena.js';
 
 /** How often (ms) client buffers are summed again and the meter refreshed. */
 const REFRESH_MS = 10;
@@ -369,7 +370,9 @@ export function valueBytes(v: Value): number {
 export function keyBytes(db: Database, key: string, value: Value): number {
   // Three table arrays (slot, hash, stamp) at their usual load.
   let n = 28;
-  if (typeof value === 'string') n += stringBytes(1 + key.length + value.length);
+  const block = typeof value === 'string' ? stringBlockBytes(key.length, value.length) : -1;
+  // An entry in the table's arena, else an object holding the key and the value.
+  if (block >= 0) n += block;
   else n += 24 + stringBytes(key.length) + valueBytes(value);
   // The expiry table's entry: its own key string, a Map entry and a heap number.
   if (db.expires.size !== 0 && db.expires.get(key) !== undefined) n += 72 + stringBytes(key.length);

@@ -132,3 +132,24 @@ test('integers kept as numbers: addToInteger adds in place, and only to them', (
   assert.equal(t.get('n'), '-7');
   assert.equal(t.size, 4);
 });
+
+test('a write after a miss on the same key inserts it in hash order, also after other changes', () => {
+  const t = new KeyspaceTable();
+  for (let i = 0; i < 200; i++) {
+    const k = 'new' + i;
+    assert.equal(t.get(k), undefined);
+    if (i % 3 === 1) t.set('other' + i, 'x');
+    if (i % 3 === 2) t.delete('other' + (i - 1));
+    t.set(k, i);
+    assert.equal(t.addToInteger(k, 1), i + 1);
+    assert.equal(t.get(k), String(i + 1));
+  }
+  // Hash order holds: a full scan returns every key exactly once.
+  const seen: string[] = [];
+  let cursor = 0n;
+  do cursor = BigInt(t.scan(cursor, 7, (k) => (seen.push(k), true)));
+  while (cursor !== 0n);
+  assert.equal(seen.length, t.size);
+  assert.equal(new Set(seen).size, t.size);
+  for (let i = 0; i < 200; i++) assert.ok(t.has('new' + i));
+});
