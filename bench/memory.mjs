@@ -1,6 +1,7 @@
 // Memory side by side: loads N keys `key:<i>` with V-byte values into a fresh Larder and a
 // fresh redis-server, then prints each process's RSS and the ratio.
 //   node bench/memory.mjs [--keys 1000000] [--value-size 16] [--larder-only] [--heap-mb N]
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,11 @@ for (const [name, cmd, args] of targets) {
   const secs = await load(port);
   await new Promise((r) => setTimeout(r, 2000));
   const after = rssMb(child.pid);
+  // The data must be there and readable, or the figure means nothing.
+  const cli = (...a) => execFileSync('redis-cli', ['-p', String(port), ...a], { encoding: 'latin1' }).trim();
+  const size = Number(cli('DBSIZE'));
+  const last = cli('GET', `key:${N - 1}`);
+  if (size !== N || last !== 'v'.repeat(SIZE)) throw new Error(`${name}: DBSIZE ${size}, GET key:${N - 1} = ${JSON.stringify(last)} after loading ${N} keys`);
   results.push({ name, rss: after });
   console.log(`${name}: ${N} keys loaded in ${secs.toFixed(1)} s; RSS ${before.toFixed(1)} MB empty, ${after.toFixed(1)} MB loaded (${((after - before) * 1024 * 1024 / N).toFixed(1)} bytes/key)`);
   child.kill('SIGTERM');
