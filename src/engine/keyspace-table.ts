@@ -71,7 +71,7 @@ export function hashBytes(buf: Uint8Array, start: number, len: number): number {
 
 export class KeyspaceTable {
   private slots: Slot[] = [];
-  private arena = new EntryArena();
+  private readonly arena = new EntryArena();
   /**
    * Per slot, two words side by side: the key's hash (at 2p) and its access stamp (at 2p+1), so
    * that a lookup and the stamp it updates touch one cache line.
@@ -332,12 +332,6 @@ export class KeyspaceTable {
     slots[end - 1] = undefined;
     this.size--;
     this.version++;
-  }
-
-  clear(): void {
-    this.allocate(MIN_HOMES);
-    this.arena = new EntryArena();
-    this.size = 0;
   }
 
   /** Makes room for `n` entries at once (a size hint, as loading an RDB gives). */

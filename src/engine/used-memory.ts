@@ -364,14 +364,13 @@ export function valueBytes(v: Value): number {
 }
 
 /**
- * Estimated heap bytes a key takes in its database: the table entry (a packed string for a
+ * Estimated bytes a key takes in its database: the table entry (an arena block for a small
  * plain string value, else an entry object, key and value), and its expiry entry.
  */
 export function keyBytes(db: Database, key: string, value: Value): number {
   // Three table arrays (slot, hash, stamp) at their usual load.
   let n = 28;
   const block = typeof value === 'string' ? stringBlockBytes(key.length, value.length) : -1;
-  // An entry in the table's arena, else an object holding the key and the value.
   if (block >= 0) n += block;
   else n += 24 + stringBytes(key.length) + valueBytes(value);
   // The expiry table's entry: its own key string, a Map entry and a heap number.

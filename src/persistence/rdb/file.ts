@@ -359,8 +359,8 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
 
 /**
  * The common case of loading a plain string key, without creating the key and value strings:
- * when both are stored verbatim and lie in the reader's buffer, the table's packed entry is
- * built straight from the bytes. Returns false (reader untouched) when it does not apply.
+ * when both are stored verbatim and lie in the reader's buffer, the table's arena entry is
+ * written straight from the bytes. Returns false (reader untouched) when it does not apply.
  */
 function fastString(
   r: RdbReader, db: Database, server: Server, result: RdbLoadResult,
