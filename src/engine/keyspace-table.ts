@@ -45,6 +45,13 @@ const TWO_32 = 4294967296;
 
 const SEED = (Math.random() * TWO_32) >>> 0;
 
+/** Entries written or deleted in any table so far (views computed from the data compare it). */
+let writes = 0;
+
+export function keyspaceWrites(): number {
+  return writes;
+}
+
 /** A seeded 32-bit hash of a latin1 string (FNV-1a steps, murmur3 finalizer). */
 export function hashKey(key: string): number {
   let h = (SEED ^ key.length) >>> 0;
@@ -234,6 +241,7 @@ export class KeyspaceTable {
     if (typeof s !== 'number') return undefined;
     const n = this.arena.addToInteger(s, delta);
     if (n === undefined) return undefined;
+    writes++;
     this.remember(p, key);
     return n;
   }
@@ -243,6 +251,7 @@ export class KeyspaceTable {
    * number is a string value holding that (safe) integer.
    */
   set(key: string, value: Value | number, stamp?: number): void {
+    writes++;
     const p = this.lookup(key);
     if (p >= 0) {
       this.replaceAt(p, key, value, stamp);
@@ -309,12 +318,14 @@ export class KeyspaceTable {
     let entry: Entry = this.arena.putStringBytes(buf, ks, kl, vs, vl);
     if (entry < 0) entry = new StringEntry(key ?? buf.latin1Slice(ks, ks + kl), buf.latin1Slice(vs, vs + vl));
     this.insertAt(p, entry, h, stamp);
+    writes++;
     return true;
   }
 
   delete(key: string): boolean {
     const p = this.lookup(key);
     if (p < 0) return false;
+    writes++;
     this.release(this.slots[p]!);
     this.removeAt(p);
     if (this.size < this.homes * MIN_LOAD && this.homes > MIN_HOMES) this.resize(Math.max(MIN_HOMES, Math.ceil(this.size * 2)));
@@ -369,6 +380,15 @@ export class KeyspaceTable {
       }
       if (fits) return;
       homes = Math.ceil(homes * 1.5);
+    }
+  }
+
+  /** Calls `visit` for every entry (a plain loop: no iterator objects). */
+  forEach(visit: (key: string, value: Value) => void): void {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s !== undefined) visit(this.keyOf(s), this.valueOf(s));
     }
   }
 

@@ -42,6 +42,7 @@ import { ZSet } from '../types/zset.js';
 import { ListValue } from '../types/list.js';
 import type { Database } from './database.js';
 import { stringBlockBytes } from './entry-arena.js';
+import { keyspaceWrites } from './keyspace-table.js';
 
 /** How often (ms) client buffers are summed again and the meter refreshed. */
 const REFRESH_MS = 10;
@@ -119,6 +120,11 @@ export class MemoryMeter {
   /** Watches for full collections while the meter is in use. */
   private gcWatch: PerformanceObserver | null = null;
   private refreshedAt = -Infinity;
+  /** allKeyBytes's last answer, and the server's keyChanges, keyspace writes and key count then. */
+  private exactBytes = 0;
+  private exactChanges = -1;
+  private exactWrites = -1;
+  private exactKeys = -1;
   private usedAt = -Infinity;
   /** When renewing the anchor was last considered. */
   private triedAt = -Infinity;
@@ -244,14 +250,25 @@ export class MemoryMeter {
     this.anchor = null;
   }
 
-  /** The estimated bytes of every key, when there are at most KEY_SAMPLES of them; else -1. */
+  /**
+   * The estimated bytes of every key, when there are at most KEY_SAMPLES of them; else -1.
+   * Computed again only after keys changed: with a limit set it is read before every command.
+   */
   private allKeyBytes(): number {
-    if (this.totalKeys() > KEY_SAMPLES) return -1;
+    const keys = this.totalKeys();
+    if (keys > KEY_SAMPLES) return -1;
+    // Values changed in place are seen through keyChanges, entries written through the tables.
+    const changes = this.server.keyChanges;
+    const writes = keyspaceWrites();
+    if (changes === this.exactChanges && writes === this.exactWrites && keys === this.exactKeys) return this.exactBytes;
     let bytes = 0;
     for (const db of this.server.dbs) {
-      if (db.keys.size === 0) continue;
-      for (const [key, value] of db.keys.entries()) bytes += keyBytes(db, key, value);
+      if (db.keys.size !== 0) db.keys.forEach((key, value) => (bytes += keyBytes(db, key, value)));
     }
+    this.exactChanges = changes;
+    this.exactWrites = writes;
+    this.exactKeys = keys;
+    this.exactBytes = bytes;
     return bytes;
   }
 

@@ -67,6 +67,11 @@ export class Server implements DatabaseOwner {
   now = Date.now();
   /** Changes since the last save (Redis's server.dirty). */
   dirty = 0;
+  /**
+   * Counts key changes and database swaps and flushes (it never goes back, unlike `dirty`): a
+   * view computed from the data stays valid while it is unchanged.
+   */
+  keyChanges = 0;
   /** Nesting depth of `call` (0 between commands). */
   callDepth = 0;
   /** Error replies counted when the latest `call` began or ended (failed_calls accounting). */
@@ -316,6 +321,7 @@ export class Server implements DatabaseOwner {
 
   /** Tells the db listeners that `db` is about to be emptied or swapped with `replacedWith`. */
   replacingDb(db: Database, replacedWith: Database | null): void {
+    this.keyChanges++;
     const listeners = this.dbListeners;
     for (let i = 0; i < listeners.length; i++) listeners[i](db, replacedWith);
   }
@@ -333,6 +339,7 @@ export class Server implements DatabaseOwner {
    * blocked clients. `by` defaults to the client being served.
    */
   modified(db: Database, key: string, by: Client | null = this.currentClient): void {
+    this.keyChanges++;
     const listeners = this.keyListeners;
     for (let i = 0; i < listeners.length; i++) listeners[i](db, key, by);
   }

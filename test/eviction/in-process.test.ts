@@ -290,6 +290,44 @@ test('the memory meter: keys added count at their estimated size, evicted keys a
   }
 });
 
+test('the memory meter: a few keys are measured one by one, again after every change', () => {
+  const own = new Server();
+  own.register(...allFamilies);
+  own.init();
+  try {
+    const meter = memoryMeter(own);
+    const c = socketlessClient(own);
+    const db = own.dbs[0];
+    const exact = () => [...db.keys.entries()].reduce((n, [k, v]) => n + keyBytes(db, k, v), 0);
+    runCommand(own, c, ['SET', 'a', 'x']);
+    runCommand(own, c, ['RPUSH', 'list', 'one']);
+    const base = meter.cheap() - exact();
+    // Each kind of change shows at the next reading: a value grown in place, an expiry, a
+    // bigger list, an expired key, a flush.
+    runCommand(own, c, ['APPEND', 'a', 'y'.repeat(100_000)]);
+    assert.equal(meter.cheap(), base + exact());
+    assert.ok(exact() > 100_000);
+    runCommand(own, c, ['PEXPIRE', 'a', '1']);
+    assert.equal(meter.cheap(), base + exact());
+    runCommand(own, c, ['RPUSH', 'list', 'z'.repeat(50_000)]);
+    assert.equal(meter.cheap(), base + exact());
+    const withA = meter.cheap();
+    own.now += 10;
+    own.expireKey(db, 'a');
+    assert.ok(meter.cheap() < withA - 100_000);
+    assert.equal(meter.cheap(), base + exact());
+    // Loading (DEBUG RELOAD, LOADAOF) refills databases without signalling keys.
+    const count = db.keys.size;
+    db.clear();
+    for (let i = 0; i < count; i++) db.set(`loaded${i}`, 'q'.repeat(30_000));
+    assert.equal(meter.cheap(), base + exact());
+    runCommand(own, c, ['FLUSHALL']);
+    assert.equal(meter.cheap(), base);
+  } finally {
+    void own.close();
+  }
+});
+
 test('the memory meter: a full collection seen while it is in use becomes the anchor', async () => {
   const own = new Server();
   own.register(...allFamilies);
