@@ -261,11 +261,16 @@ test('with maxmemory 0 no check is installed', () => {
   assert.equal(server.checks.length, checks);
 });
 
-test('the memory meter: keys added count at their estimated size, evicted keys at theirs', () => {
-  // A server of its own, with the real meter.
+/** A server of its own, with the real memory meter (the shared one's is replaced). */
+function ownServer(): Server {
   const own = new Server();
   own.register(...allFamilies);
   own.init();
+  return own;
+}
+
+test('the memory meter: keys added count at their estimated size, evicted keys at theirs', () => {
+  const own = ownServer();
   try {
     const meter = memoryMeter(own);
     const db = own.dbs[0];
@@ -291,9 +296,7 @@ test('the memory meter: keys added count at their estimated size, evicted keys a
 });
 
 test('the memory meter: a few keys are measured one by one, again after every change', () => {
-  const own = new Server();
-  own.register(...allFamilies);
-  own.init();
+  const own = ownServer();
   try {
     const meter = memoryMeter(own);
     const c = socketlessClient(own);
@@ -329,9 +332,7 @@ test('the memory meter: a few keys are measured one by one, again after every ch
 });
 
 test('the memory meter: a full collection seen while it is in use becomes the anchor', async () => {
-  const own = new Server();
-  own.register(...allFamilies);
-  own.init();
+  const own = ownServer();
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   const collected = async () => {
