@@ -36,6 +36,16 @@ function stringEntryBytes(keyLength: number, valueLength: number): number {
   return 2 + lengthBytes(keyLength) + keyLength + lengthBytes(valueLength) + valueLength;
 }
 
+/** An integer entry: its header and key, then the float64 in the block's last (aligned) 8 bytes. */
+function integerEntryBytes(keyLength: number): number {
+  return ((2 + lengthBytes(keyLength) + keyLength + 7) & ~7) + 8;
+}
+
+/** Where a free block's link to the next one sits among its chunk's int32s (its second word). */
+function linkIndex(addr: number): number {
+  return ((addr & OFFSET_MASK) << 1) + 1;
+}
+
 /** The size of the block a string entry takes, or -1 when it is too big for one. */
 export function stringBlockBytes(keyLength: number, valueLength: number): number {
   const bytes = (stringEntryBytes(keyLength, valueLength) + 7) & ~7;
@@ -86,8 +96,7 @@ export class EntryArena {
   /** A new integer entry's address, or -1 when the key is too long for a block. */
   putInteger(key: string, n: number): number {
     const kl = key.length;
-    const head = 2 + lengthBytes(kl) + kl;
-    const addr = this.allocate(((head + 7) & ~7) + 8);
+    const addr = this.allocate(integerEntryBytes(kl));
     if (addr < 0) return -1;
     const b = this.chunks[addr >>> OFFSET_BITS];
     writeText(b, this.writeHeader(b, addr, KIND_INTEGER, kl), key);
@@ -116,8 +125,7 @@ export class EntryArena {
     const b = this.chunks[addr >>> OFFSET_BITS];
     const o = (addr & OFFSET_MASK) << UNIT_BITS;
     if (b[o + 1] !== KIND_INTEGER) {
-      const kl = readLength(b, o + 2);
-      if (((2 + lengthBytes(kl) + kl + 7) >>> UNIT_BITS) + 1 !== b[o]) return false;
+      if (integerEntryBytes(readLength(b, o + 2)) >>> UNIT_BITS !== b[o]) return false;
       b[o + 1] = KIND_INTEGER;
     }
     this.setInteger(addr, n);
@@ -136,7 +144,7 @@ export class EntryArena {
     if (units > MAX_UNITS) return -1;
     let addr = this.freeHeads[units];
     if (addr >= 0) {
-      this.freeHeads[units] = this.words[addr >>> OFFSET_BITS][(((addr & OFFSET_MASK) << UNIT_BITS) >>> 2) + 1];
+      this.freeHeads[units] = this.words[addr >>> OFFSET_BITS][linkIndex(addr)];
     } else {
       const size = units << UNIT_BITS;
       let last = this.chunks.length - 1;
@@ -175,7 +183,7 @@ export class EntryArena {
   }
 
   private pushFree(addr: number, units: number): void {
-    this.words[addr >>> OFFSET_BITS][(((addr & OFFSET_MASK) << UNIT_BITS) >>> 2) + 1] = this.freeHeads[units];
+    this.words[addr >>> OFFSET_BITS][linkIndex(addr)] = this.freeHeads[units];
     this.freeHeads[units] = addr;
   }
 
@@ -217,23 +225,25 @@ export class EntryArena {
     const o = (addr & OFFSET_MASK) << UNIT_BITS;
     if (b[o + 1] !== KIND_INTEGER) return undefined;
     const floats = this.floats[addr >>> OFFSET_BITS];
-    const i = ((o + (b[o] << UNIT_BITS)) >>> 3) - 1;
+    const i = this.integerIndex(addr);
     const n = floats[i] + delta;
     if (!Number.isSafeInteger(n)) return undefined;
     floats[i] = n;
     return n;
   }
 
+  /** Where an integer entry's number sits among its chunk's float64s: the block's last 8 bytes. */
+  private integerIndex(addr: number): number {
+    const units = addr & OFFSET_MASK;
+    return units + this.chunks[addr >>> OFFSET_BITS][units << UNIT_BITS] - 1;
+  }
+
   private integer(addr: number): number {
-    const b = this.chunks[addr >>> OFFSET_BITS];
-    const o = (addr & OFFSET_MASK) << UNIT_BITS;
-    return this.floats[addr >>> OFFSET_BITS][((o + (b[o] << UNIT_BITS)) >>> 3) - 1];
+    return this.floats[addr >>> OFFSET_BITS][this.integerIndex(addr)];
   }
 
   private setInteger(addr: number, n: number): void {
-    const b = this.chunks[addr >>> OFFSET_BITS];
-    const o = (addr & OFFSET_MASK) << UNIT_BITS;
-    this.floats[addr >>> OFFSET_BITS][((o + (b[o] << UNIT_BITS)) >>> 3) - 1] = n;
+    this.floats[addr >>> OFFSET_BITS][this.integerIndex(addr)] = n;
   }
 
   /** The value as a string (an integer entry's decimal text). */
