@@ -64,6 +64,12 @@ export const enum Flag {
   NoMulti = 1 << 17,
   MovableKeys = 1 << 18,
   AllowBusy = 1 << 19,
+  /**
+   * Larder's own: runs in bounded time (Redis's `fast` commands, and those Redis leaves unflagged
+   * because freeing an overwritten value is O(N) there and not here), so its duration may be
+   * measured together with its neighbours' (engine/call-timing.ts).
+   */
+  Quick = 1 << 20,
 }
 
 const FLAG_BITS: Record<string, number> = {
@@ -80,6 +86,9 @@ const FLAG_BITS: Record<string, number> = {
  * it): they may produce replication traffic, so CLIENT PAUSE WRITE holds them too.
  */
 const MAY_REPLICATE = new Set(['pfcount', 'publish', 'spublish', 'eval', 'evalsha', 'fcall']);
+
+/** Quick commands beyond Redis's `fast` ones (see Flag.Quick). */
+const QUICK = new Set(['set', 'setex', 'psetex']);
 
 export class Command {
   readonly flags: number;
@@ -107,6 +116,7 @@ export class Command {
     let flags = 0;
     for (const f of meta.flags) flags |= FLAG_BITS[f] ?? 0;
     if (parent === null && MAY_REPLICATE.has(name)) flags |= Flag.MayReplicate;
+    if ((flags & Flag.Fast) !== 0 || (parent === null && QUICK.has(name))) flags |= Flag.Quick;
     this.flags = flags;
     this.arity = meta.arity;
     this.protectedBy = parent === null && (name === 'debug' || name === 'module') ? `enable-${name}-command` : null;

@@ -7,7 +7,7 @@ import { Flag, type Command } from '../commands/command.js';
 import { ClientFlag, type Client } from '../server/client.js';
 import { asciiUpper, CommandError, cstr, ErrorReply, Errors, NO_REPLY, QUEUED, type Reply } from '../resp/reply.js';
 import { LatencyHistogram } from '../util/histogram.js';
-import { Target } from '../server/server.js';
+import { Target, type Server } from '../server/server.js';
 
 /** Looks up argv's command, descending into container commands (CLIENT LIST, CONFIG GET…). */
 export function lookupCommand(c: Client, argv: string[]): Command | undefined {
@@ -131,8 +131,13 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   // Errors since the last call began or ended count against this command (as in Redis: EXEC
   // and scripts don't fail because a command inside them did).
   server.errorMark = server.stats.errorReplies;
-  // A top-level command starts when the one before it ended: one clock read per command.
-  const start = server.callDepth === 0 ? server.lastCallEnd : performance.now();
+  // A top-level command starts when the one before it ended: one clock read per command, or
+  // one per run of fast commands (see call-timing.ts).
+  const topLevel = server.callDepth === 0;
+  const untimed = server.untimedCalls;
+  const deferTiming = topLevel && untimed.open && (cmd.flags & Flag.Quick) !== 0;
+  if (topLevel && !deferTiming && untimed.count !== 0) settleUntimedCalls(server);
+  const start = topLevel ? server.lastCallEnd : performance.now();
   c.argv = argv;
   if ((cmd.flags & Flag.Write) !== 0 && server.beforeWriteHooks.length !== 0) server.beforeWrite(c, cmd, argv);
   server.callDepth++;
@@ -150,16 +155,17 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
     if (!reply.counted) server.countError(reply);
     else cmd.failedCalls++;
   }
-  const end = performance.now();
-  if (server.callDepth === 0) server.lastCallEnd = end;
-  const usec = Math.round((end - start) * 1000);
   cmd.calls++;
-  cmd.usec += usec;
-  if (server.latencyTracking) (cmd.latency ??= new LatencyHistogram()).record(usec * 1000);
+  if (deferTiming) {
+    untimed.add(c, cmd, argv);
+  } else {
+    const end = performance.now();
+    if (topLevel) server.lastCallEnd = end;
+    recordDuration(c, cmd, argv, Math.round((end - start) * 1000));
+  }
   if (server.stats.errorReplies !== server.errorMark) cmd.failedCalls++;
   server.errorMark = server.stats.errorReplies;
   server.stats.commands++;
-  if ((cmd.flags & Flag.SkipSlowlog) === 0) server.afterCall(c, cmd, argv, usec);
   // MONITOR sees what ran (after it ran, as in Redis 7.0), except admin and skip_monitor ones.
   if (server.feedMonitors !== null && (cmd.flags & (Flag.SkipMonitor | Flag.Admin)) === 0) server.feedMonitors(c, argv);
   // Only a command that added changes propagates (SAVE or DEBUG LOADAOF reset the count).
@@ -174,4 +180,20 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   // Client-side caching remembers the keys a tracking client read.
   if ((c.flags & ClientFlag.Tracking) !== 0 && (cmd.flags & Flag.ReadOnly) !== 0) server.trackReads(c, cmd, argv);
   return reply;
+}
+
+/** A call's duration: commandstats, its latency histogram, the slowlog and latency monitor. */
+function recordDuration(c: Client, cmd: Command, argv: string[], usec: number): void {
+  const server = c.server;
+  cmd.usec += usec;
+  if (server.latencyTracking) (cmd.latency ??= new LatencyHistogram()).record(usec * 1000);
+  if ((cmd.flags & Flag.SkipSlowlog) === 0) server.afterCall(c, cmd, argv, usec);
+}
+
+/** Ends the run of untimed fast calls: one clock read, its time split among them. */
+export function settleUntimedCalls(server: Server): void {
+  const end = performance.now();
+  const usec = (end - server.lastCallEnd) * 1000;
+  server.lastCallEnd = end;
+  server.untimedCalls.settle(usec, recordDuration);
 }

@@ -7,7 +7,7 @@ import type net from 'node:net';
 import { ProtocolError } from '../resp/parser.js';
 import { encodeError, encodeReply } from '../resp/encoder.js';
 import { NO_REPLY, type Reply } from '../resp/reply.js';
-import { processCommand } from '../engine/dispatch.js';
+import { processCommand, settleUntimedCalls } from '../engine/dispatch.js';
 import { Client, ClientFlag, ReplyMode } from './client.js';
 import { clientInfoString, reprBytes } from './client-info.js';
 import type { Server } from './server.js';
@@ -87,6 +87,8 @@ function queryBufferLimitReached(c: Client): void {
 function internalError(c: Client, e: unknown): void {
   const server = c.server;
   c.flags &= ~ClientFlag.InCall;
+  if (server.untimedCalls.count !== 0) settleUntimedCalls(server);
+  server.untimedCalls.open = false;
   server.touching = true;
   server.currentClient = null;
   server.log('warning', `Internal error while serving client ${c.addr}, closing it: ${(e as Error)?.stack ?? String(e)}`);
@@ -102,6 +104,10 @@ export function processInput(c: Client): void {
     afterCommand(c);
   }
   let authRequired = !c.authenticated && server.requiresAuth();
+  const untimed = server.untimedCalls;
+  if (untimed.count !== 0) settleUntimedCalls(server);
+  const outerBatch = untimed.open;
+  untimed.open = true;
   server.lastCallEnd = performance.now();
   const stop = ClientFlag.Blocked | ClientFlag.Paused | ClientFlag.CloseAfterReply | ClientFlag.Closed | ClientFlag.CloseAsap;
   while ((c.flags & stop) === 0) {
@@ -120,7 +126,7 @@ export function processInput(c: Client): void {
     }
     if (isSecurityProbe(argv[0])) {
       securityWarning(c);
-      return;
+      break;
     }
     c.flags |= ClientFlag.InCall;
     server.currentClient = c;
@@ -150,6 +156,8 @@ export function processInput(c: Client): void {
     else afterCommand(c);
     authRequired = !c.authenticated && server.requiresAuth();
   }
+  if (untimed.count !== 0) settleUntimedCalls(server);
+  untimed.open = outerBatch;
   if ((c.flags & ClientFlag.CloseAfterReply) !== 0 && c.out.length === 0) server.closeClient(c);
 }
 

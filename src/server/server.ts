@@ -16,6 +16,7 @@ import { acceptConnection, processInput } from './connection.js';
 import { clientInfoString } from './client-info.js';
 import { activeExpireCycle } from '../engine/expire.js';
 import { ScanCursors } from '../engine/scan.js';
+import { UntimedCalls } from '../engine/call-timing.js';
 import { lfuAccess, lfuInitial, lruClock } from '../engine/lru.js';
 import { InfoRegistry } from './info-registry.js';
 import { wireSettings } from '../config/wiring.js';
@@ -206,8 +207,10 @@ export class Server implements DatabaseOwner {
   cronPaused = false;
   /** The role letter of log lines: C while starting up (as Redis before it is a master), M after. */
   logRole = 'M';
-  /** End time of the last top-level command (performance.now()), the next one's start. */
+  /** End time of the last timed top-level command (performance.now()), the next one's start. */
   lastCallEnd = 0;
+  /** Fast calls of the current client batch that share the next clock read (call-timing.ts). */
+  readonly untimedCalls = new UntimedCalls();
   private logLevel = LOG_LEVELS.notice;
   readonly boundPorts: number[] = [];
   /** Set once `listen` ran: from then on port and bind changes reopen the listeners. */

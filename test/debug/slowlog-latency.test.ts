@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
-import type { RespClient } from '../helpers/resp-client.js';
+import { encodeCommand, plain, type RespClient } from '../helpers/resp-client.js';
 
 let d: Differential;
 before(async () => {
@@ -86,6 +86,31 @@ test('SLOWLOG logs what DEBUG SLEEP took, and HELP is well formed', async () => 
   } finally {
     a.close();
   }
+});
+
+test('SLOWLOG times each command of a pipeline: quick ones share the clock, others are timed alone', async () => {
+  const pipeline = [['SET', 'k', 'v'], ['PING'], ['DEBUG', 'SLEEP', '0.2'], ['GET', 'k'], ['INCR', 'n'], ['SLOWLOG', 'GET']];
+  const [a, b] = await both(async (c) => {
+    await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '100000');
+    await c.call('SLOWLOG', 'RESET');
+    // One write: the server reads the whole pipeline at once.
+    c.writeRaw(Buffer.concat(pipeline.map(encodeCommand)));
+    const replies = [];
+    for (let i = 0; i < pipeline.length; i++) replies.push(plain((await c.read()).decoded));
+    const slow = replies[pipeline.length - 1] as unknown[][];
+    await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    await c.call('SLOWLOG', 'RESET');
+    c.writeRaw(Buffer.concat([...pipeline.slice(0, 2), ...pipeline.slice(3, 5)].map(encodeCommand)));
+    for (let i = 0; i < 4; i++) await c.read();
+    const all = (await c.call('SLOWLOG', 'GET', '-1')) as unknown[][];
+    await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+    await c.call('DEL', 'k', 'n');
+    return { slow: slow.map((e) => [e[3], (e[2] as number) >= 200000 && (e[2] as number) < 400000]), all: entries(all).map((e) => (e as unknown[])[1]) };
+  });
+  assert.deepEqual(a, b);
+  // Only DEBUG SLEEP is slow: the quick commands around it keep none of its time.
+  assert.deepEqual(a.slow, [[['DEBUG', 'SLEEP', '0.2'], true]]);
+  assert.deepEqual(a.all, [['INCR', 'n'], ['GET', 'k'], ['PING'], ['SET', 'k', 'v'], ['SLOWLOG', 'RESET']]);
 });
 
 test('LATENCY records events over the threshold and answers as Redis', async () => {
