@@ -14,6 +14,7 @@
 // [units][kind][key length][key]…[float64 at the block's last 8 bytes] for an integer. A length
 // is one byte below 255, else 255 and four bytes (big-endian).
 
+import { latin1 } from '../util/latin1.js';
 import { formatInteger } from '../util/numbers.js';
 
 const KIND_STRING = 0;
@@ -212,8 +213,7 @@ export class EntryArena {
     const b = this.chunks[addr >>> OFFSET_BITS];
     const o = (addr & OFFSET_MASK) << UNIT_BITS;
     const kl = readLength(b, o + 2);
-    const p = o + 2 + lengthBytes(kl);
-    return b.latin1Slice(p, p + kl);
+    return latin1(b, o + 2 + lengthBytes(kl), kl);
   }
 
   /**
@@ -254,8 +254,7 @@ export class EntryArena {
     const kl = readLength(b, o + 2);
     const vp = o + 2 + lengthBytes(kl) + kl;
     const vl = readLength(b, vp);
-    const p = vp + lengthBytes(vl);
-    return b.latin1Slice(p, p + vl);
+    return latin1(b, vp + lengthBytes(vl), vl);
   }
 }
 

@@ -3,6 +3,7 @@
 // are binary-safe and compare in byte order.
 
 import { splitArgs } from './split-args.js';
+import { latin1 } from '../util/latin1.js';
 
 /** Inline requests and the header lines of multibulk requests may not grow beyond this. */
 export const INLINE_MAX_SIZE = 64 * 1024;
@@ -31,10 +32,6 @@ export class RequestParser {
   // A big bulk argument being gathered.
   private bigChunks: Buffer[] | null = null;
   private bigHave = 0;
-  // Part of `buf` decoded as latin1 text once, from which short arguments are cut (cheaper than
-  // decoding each argument separately): buf[textStart, textStart + text.length).
-  private text: string | null = null;
-  private textStart = 0;
 
   /** Bytes received and not yet parsed into complete requests. */
   pendingBytes(): number {
@@ -79,7 +76,6 @@ export class RequestParser {
       }
       return;
     }
-    this.text = null;
     if (this.buf === null || this.pos >= this.buf.length) {
       this.buf = chunk;
     } else {
@@ -165,7 +161,7 @@ export class RequestParser {
         }
         break;
       }
-      args[this.argc++] = bulkLen <= SHORT_ARG ? this.shortArg(buf, pos, bulkLen) : buf.latin1Slice(pos, pos + bulkLen);
+      args[this.argc++] = latin1(buf, pos, bulkLen);
       pos += bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
@@ -177,25 +173,8 @@ export class RequestParser {
     return args;
   }
 
-  /**
-   * A short argument, cut from the decoded text. Cutting copies (V8 shares the parent string only
-   * for slices of 13 chars or more, hence SHORT_ARG), so arguments never keep a whole read alive.
-   */
-  private shortArg(buf: Buffer, pos: number, n: number): string {
-    let text = this.text;
-    let start = this.textStart;
-    if (text === null || pos < start || pos + n > start + text.length) {
-      start = pos;
-      text = buf.latin1Slice(pos, Math.min(buf.length, pos + TEXT_WINDOW));
-      this.text = text;
-      this.textStart = start;
-    }
-    return text.substring(pos - start, pos - start + n);
-  }
-
   /** Copies unparsed input out of the (shared, reused) buffer it was fed from. */
   release(): void {
-    this.text = null;
     const buf = this.buf;
     if (buf === null) return;
     if (this.pos >= buf.length) {
@@ -226,10 +205,6 @@ export class RequestParser {
 }
 
 const EMPTY: string[] = [];
-/** Arguments up to this length are cut from decoded text (see shortArg). */
-const SHORT_ARG = 12;
-/** How much of the input is decoded at once for short arguments. */
-const TEXT_WINDOW = 4096;
 
 /** Index of the next CR at or after `from`, or -1 (a loop: headers are a few bytes long). */
 function findCR(buf: Buffer, from: number, end: number): number {
