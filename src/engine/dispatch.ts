@@ -132,7 +132,7 @@ export function call(c: Client, cmd: Command, argv: string[]): Reply {
   // and scripts don't fail because a command inside them did).
   server.errorMark = server.stats.errorReplies;
   // A top-level command starts when the one before it ended: one clock read per command, or
-  // one per run of fast commands (see call-timing.ts).
+  // one per run of quick commands (see call-timing.ts).
   const topLevel = server.callDepth === 0;
   const untimed = server.untimedCalls;
   const deferTiming = topLevel && untimed.open && (cmd.flags & Flag.Quick) !== 0;
@@ -190,7 +190,7 @@ function recordDuration(c: Client, cmd: Command, argv: string[], usec: number): 
   if ((cmd.flags & Flag.SkipSlowlog) === 0) server.afterCall(c, cmd, argv, usec);
 }
 
-/** Ends the run of untimed fast calls: one clock read, its time split among them. */
+/** Ends the run of untimed quick calls: one clock read, its time split among them. */
 export function settleUntimedCalls(server: Server): void {
   const end = performance.now();
   const usec = (end - server.lastCallEnd) * 1000;

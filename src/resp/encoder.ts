@@ -8,12 +8,23 @@ import {
 } from './reply.js';
 import { formatDouble, formatInteger } from '../util/numbers.js';
 
+// Bulk headers (`$N\r\n`) and integer replies (`:N\r\n`) for small N, made once: a reply then
+// takes one concatenation fewer per piece (as Redis keeps shared headers for small lengths).
+const SHARED_LIMIT = 1024;
+const BULK_HEADERS: string[] = [];
+const INTEGER_REPLIES: string[] = [];
+for (let i = 0; i < SHARED_LIMIT; i++) {
+  BULK_HEADERS.push('$' + i + '\r\n');
+  INTEGER_REPLIES.push(':' + i + '\r\n');
+}
+
 function bytesToLatin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).latin1Slice(0, bytes.byteLength);
 }
 
 export function encodeBulk(s: string): string {
-  return '$' + s.length + '\r\n' + s + '\r\n';
+  const n = s.length;
+  return (n < SHARED_LIMIT ? BULK_HEADERS[n] : '$' + n + '\r\n') + s + '\r\n';
 }
 
 /** Error text as Redis sends it: newlines would break the protocol, so they become spaces. */
@@ -25,9 +36,9 @@ export function encodeError(message: string): string {
 export function encodeReply(reply: Reply, resp: number): string {
   switch (typeof reply) {
     case 'string':
-      return '$' + reply.length + '\r\n' + reply + '\r\n';
+      return encodeBulk(reply);
     case 'number':
-      return ':' + formatInteger(reply) + '\r\n';
+      return reply >= 0 && reply < SHARED_LIMIT && Number.isInteger(reply) ? INTEGER_REPLIES[reply] : ':' + formatInteger(reply) + '\r\n';
     case 'bigint':
       return ':' + reply.toString() + '\r\n';
   }

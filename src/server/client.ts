@@ -75,7 +75,6 @@ export class Client {
   out = '';
   /** A parsed request waiting to run (while blocked or paused). */
   pending: string[] | null = null;
-  /** Bytes of replies handed to the socket and not yet flushed by it. */
   addr = '';
   laddr = '';
   fd = -1;
