@@ -250,6 +250,7 @@ export class Tracking {
       if (c.ext.tracking !== undefined) for (const key of keys) this.send(c, key === null ? nullPayload(c) : keyPayload(key));
     }
     // CLIENT CACHING applies to the next command (or transaction) only.
+    if ((c.flags & ClientFlag.Tracking) === 0) return;
     const t = trackingOf(c);
     if (t !== undefined && t.caching && (c.flags & ClientFlag.Multi) === 0) {
       const last = c.lastCommand;
