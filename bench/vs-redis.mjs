@@ -13,29 +13,40 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tool = path.resolve(root, '../shared/tools/bench-vs-redis');
 const extra = process.argv.slice(2);
 
-const port = await freePort();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-'));
-const server = spawn(path.join(root, 'bin/larder-server'), ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-let out = '';
-server.stdout.on('data', (d) => (out += d));
-for (let i = 0; i < 200 && !/Ready to accept/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-if (!/Ready to accept/.test(out)) {
-  console.error('larder did not start');
-  process.exit(2);
-}
-
 const runs = [
   { title: 'no pipelining', args: ['--pipeline', '1'] },
   { title: 'pipelined (-P 16)', args: ['--pipeline', '16'] },
   { title: 'pipelined (-P 16), 1,000,000 random keys', args: ['--pipeline', '16', '--random', '1000000', '--tests', 'ping_mbulk,set,get,incr,mset'] },
 ];
+
+/** A fresh Larder on a free port with an empty data directory. */
+async function startLarder() {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-'));
+  const server = spawn(path.join(root, 'bin/larder-server'), ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  server.stdout.on('data', (d) => (out += d));
+  for (let i = 0; i < 200 && !/Ready to accept/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!/Ready to accept/.test(out)) {
+    console.error('larder did not start');
+    process.exit(2);
+  }
+  const stop = () => {
+    server.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { port, stop };
+}
+
+// bench-vs-redis starts a fresh redis-server for each run: Larder starts fresh for each too, so
+// that both hold the same data (none of an earlier run's lists and keys).
 let status = 0;
 for (const run of runs) {
   console.log(`\n## ${run.title}`);
-  const args = [String(port), ...run.args, ...extra];
+  const larder = await startLarder();
+  const args = [String(larder.port), ...run.args, ...extra];
   const r = spawnSync(tool, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) status = r.status ?? 1;
+  larder.stop();
 }
-server.kill('SIGTERM');
-fs.rmSync(dir, { recursive: true, force: true });
 process.exit(status);
