@@ -128,6 +128,7 @@ async function main(): Promise<void> {
   await loadLua();
   startScripting(server);
   memoryMeter(server).excludeRuntime();
+  infoState(server).markStartup();
   const repl = replication(server);
   // A replica (replicaof) never expires keys itself, loading included.
   if (server.config.values.replicaof !== null) server.keepExpiredKeys = true;

@@ -50,7 +50,7 @@ class Metric {
 
 export class InfoState {
   /** Memory in use once the server was set up (INFO used_memory_startup). */
-  readonly startupMemory: number;
+  startupMemory: number;
   peakMemory: number;
   /** The binary users started (INFO executable). */
   executable = path.resolve(process.argv[1] ?? '');
@@ -64,6 +64,15 @@ export class InfoState {
 
   constructor(private readonly server: Server) {
     this.startupMemory = usedMemory(server);
+    this.peakMemory = this.startupMemory;
+  }
+
+  /**
+   * Measures the startup figures again once the runtime's own heap is left out of used memory
+   * (MemoryMeter.excludeRuntime), before any data loads: until then they include it.
+   */
+  markStartup(): void {
+    this.startupMemory = usedMemory(this.server);
     this.peakMemory = this.startupMemory;
   }
 

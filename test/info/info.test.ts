@@ -81,6 +81,9 @@ test('INFO values that are not measurements match Redis', async () => {
   const memory = Object.fromEntries(sa.get('Memory')!);
   const used = Number(memory.used_memory);
   assert.equal(memory.used_memory_human, used < 1024 * 1024 ? `${(used / 1024).toFixed(2)}K` : `${(used / 1024 / 1024).toFixed(2)}M`);
+  // As in Redis: startup memory is part of what is used now, and the peak is at least that.
+  const startup = Number(memory.used_memory_startup);
+  assert.ok(startup > 0 && startup <= used && used <= Number(memory.used_memory_peak), `startup ${startup}, used ${used}, peak ${memory.used_memory_peak}`);
   assert.match(Object.fromEntries(sa.get('CPU')!).used_cpu_user, /^\d+\.\d{6}$/);
 });
 
