@@ -16,6 +16,7 @@ import { asciiUpper, cstr, err, NO_REPLY, SimpleString, type Reply } from '../re
 import { globMatch } from '../util/glob.js';
 import type { Server } from '../server/server.js';
 import { clientReport } from '../server/client-info.js';
+import { encodeBulk } from '../resp/encoder.js';
 
 /** A client's subscriptions. */
 interface ClientSubscriptions {
@@ -50,10 +51,6 @@ const SHARD: Kind = {
   channelsOf: (s) => s.shardChannels,
   countOf: (s) => s.shardChannels.size,
 };
-
-function bulk(s: string): string {
-  return '$' + s.length + '\r\n' + s + '\r\n';
-}
 
 function header(c: Client, n: number): string {
   return (c.resp === 2 ? '*' : '>') + n + '\r\n';
@@ -109,7 +106,7 @@ export class PubSub {
     let receivers = 0;
     const subscribers = this.table(kind).get(channel);
     if (subscribers !== undefined) {
-      const body = kind.messageWord + bulk(channel) + bulk(message);
+      const body = kind.messageWord + encodeBulk(channel) + encodeBulk(message);
       let resp2: string | undefined;
       let resp3: string | undefined;
       for (const c of subscribers) {
@@ -121,8 +118,8 @@ export class PubSub {
     let tail: string | undefined;
     for (const [pattern, clients] of this.patterns) {
       if (!globMatch(pattern, channel)) continue;
-      tail ??= bulk(channel) + bulk(message);
-      const body = '$8\r\npmessage\r\n' + bulk(pattern) + tail;
+      tail ??= encodeBulk(channel) + encodeBulk(message);
+      const body = '$8\r\npmessage\r\n' + encodeBulk(pattern) + tail;
       let resp2: string | undefined;
       let resp3: string | undefined;
       for (const c of clients) {
@@ -146,7 +143,7 @@ export class PubSub {
       }
       clients.add(c);
     }
-    c.writePush(header(c, 3) + kind.subscribeWord + bulk(channel) + ':' + kind.countOf(s) + '\r\n');
+    c.writePush(header(c, 3) + kind.subscribeWord + encodeBulk(channel) + ':' + kind.countOf(s) + '\r\n');
   }
 
   /** Returns whether the client was subscribed; `notify` sends the confirmation. */
@@ -160,7 +157,7 @@ export class PubSub {
       clients.delete(c);
       if (clients.size === 0) table.delete(channel);
     }
-    if (notify) c.writePush(header(c, 3) + kind.unsubscribeWord + bulk(channel) + ':' + kind.countOf(s) + '\r\n');
+    if (notify) c.writePush(header(c, 3) + kind.unsubscribeWord + encodeBulk(channel) + ':' + kind.countOf(s) + '\r\n');
     return removed;
   }
 
@@ -183,7 +180,7 @@ export class PubSub {
       }
       clients.add(c);
     }
-    c.writePush(header(c, 3) + '$10\r\npsubscribe\r\n' + bulk(pattern) + ':' + GLOBAL.countOf(s) + '\r\n');
+    c.writePush(header(c, 3) + '$10\r\npsubscribe\r\n' + encodeBulk(pattern) + ':' + GLOBAL.countOf(s) + '\r\n');
   }
 
   punsubscribe(c: Client, pattern: string, notify: boolean): boolean {
@@ -197,7 +194,7 @@ export class PubSub {
       clients.delete(c);
       if (clients.size === 0) this.patterns.delete(pattern);
     }
-    if (notify) c.writePush(header(c, 3) + '$12\r\npunsubscribe\r\n' + bulk(pattern) + ':' + GLOBAL.countOf(s) + '\r\n');
+    if (notify) c.writePush(header(c, 3) + '$12\r\npunsubscribe\r\n' + encodeBulk(pattern) + ':' + GLOBAL.countOf(s) + '\r\n');
     return removed;
   }
 

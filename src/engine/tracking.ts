@@ -19,6 +19,7 @@ import { Flag, type Command } from '../commands/command.js';
 import { ClientFlag, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { clientReport } from '../server/client-info.js';
+import { encodeBulk } from '../resp/encoder.js';
 
 /** A client's tracking options (present while tracking is on, and its prefixes while BCAST). */
 export interface ClientTracking {
@@ -336,7 +337,7 @@ export class Tracking {
 
 function encodeKeys(keys: [string, Client | null][]): string {
   let out = '*' + keys.length + '\r\n';
-  for (const [key] of keys) out += '$' + key.length + '\r\n' + key + '\r\n';
+  for (const [key] of keys) out += encodeBulk(key);
   return out;
 }
 

@@ -209,7 +209,7 @@ export class Server implements DatabaseOwner {
   logRole = 'M';
   /** End time of the last timed top-level command (performance.now()), the next one's start. */
   lastCallEnd = 0;
-  /** Fast calls of the current client batch that share the next clock read (call-timing.ts). */
+  /** Quick calls of the current client batch that share the next clock read (call-timing.ts). */
   readonly untimedCalls = new UntimedCalls();
   private logLevel = LOG_LEVELS.notice;
   readonly boundPorts: number[] = [];

@@ -16,6 +16,7 @@
 
 import { RObject, type ValueDigest } from './value.js';
 import { parseInt64 } from '../util/numbers.js';
+import { encodeBulk } from '../resp/encoder.js';
 
 /** Redis's quicklist byte budgets for list-max-listpack-size -1 .. -5. */
 const SIZE_LEVELS = [4096, 8192, 16384, 32768, 65536];
@@ -122,7 +123,7 @@ class Chunk {
     let at = 0;
     for (let k = 0; k < n; k++) {
       const v = this.get(k);
-      const e = '$' + v.length + '\r\n' + v + '\r\n';
+      const e = encodeBulk(v);
       parts[k] = e;
       offs[k] = at;
       at += e.length;

@@ -6,6 +6,7 @@
 import type { Server } from '../../server/server.js';
 import { MutableString, type RObject, type Value } from '../../types/value.js';
 import { formatDouble } from '../../util/numbers.js';
+import { encodeBulk } from '../../resp/encoder.js';
 import type { SnapshotEmitter } from '../snapshot.js';
 import { rdbHooks } from '../rdb/file.js';
 import { codecs, type StreamId } from '../rdb/types.js';
@@ -16,10 +17,7 @@ const ITEMS_PER_CMD = 64;
 /** One command in RESP form (latin1). */
 export function encodeCommand(argv: readonly string[]): string {
   let out = '*' + argv.length + '\r\n';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    out += '$' + a.length + '\r\n' + a + '\r\n';
-  }
+  for (let i = 0; i < argv.length; i++) out += encodeBulk(argv[i]);
   return out;
 }
 
