@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import { SideEffects } from '../helpers/observe.js';
+import { randomInt } from '../helpers/random.js';
 
 let d: Differential;
 let fx: SideEffects;
@@ -10,14 +11,6 @@ before(async () => {
   [d, fx] = await Promise.all([Differential.start(), SideEffects.start()]);
 });
 after(() => Promise.all([d.close(), fx.close()]));
-
-/** Deterministic pseudo-random numbers for generated scripts. */
-function prng(seed: number): (n: number) => number {
-  return (n) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-}
 
 function randomBytes(rand: (n: number) => number, n: number): Buffer {
   const b = Buffer.alloc(n);
@@ -52,7 +45,7 @@ test('BITCOUNT with BYTE and BIT ranges', async () => {
     ['SET', 'n', '12345'], ['BITCOUNT', 'n'], ['BITCOUNT', 'n', '1', '2'], ['SET', 'e', ''], ['BITCOUNT', 'e'],
     ['BITCOUNT', 'e', '0', '-1'], ['BITCOUNT', 'e', '0', '-1', 'BIT'], ['BITCOUNT'],
   ];
-  const rand = prng(7);
+  const rand = randomInt(7);
   for (let i = 0; i < 40; i++) {
     const len = rand(80);
     script.push(['SET', 'r', randomBytes(rand, len)], ['BITCOUNT', 'r']);
@@ -82,7 +75,7 @@ test('BITPOS with BYTE and BIT ranges', async () => {
     ['SET', 'n', '1234'], ['BITPOS', 'n', '1'], ['BITPOS', 'n', '0', '2'], ['BITPOS', 'k', '1', '-9223372036854775808', '9223372036854775807'],
     ['BITPOS', 'k', '0', '9223372036854775807'], ['BITPOS', 'k'],
   ];
-  const rand = prng(99);
+  const rand = randomInt(99);
   for (let i = 0; i < 40; i++) {
     const len = 1 + rand(40);
     const bytes = randomBytes(rand, len);
@@ -110,7 +103,7 @@ test('BITOP', async () => {
     ['SET', 'n', '123'], ['BITOP', 'NOT', 'dest', 'n'], ['GET', 'dest'], ['SET', 'e', ''], ['BITOP', 'OR', 'dest', 'a', 'e'],
     ['GET', 'dest'], ['BITOP', 'NOT', 'dest', 'e'], ['EXISTS', 'dest'], ['BITOP', 'AND'], ['BITOP', 'AND', 'dest'],
   ];
-  const rand = prng(5);
+  const rand = randomInt(5);
   for (let i = 0; i < 30; i++) {
     const keys = 1 + rand(4);
     const names: string[] = [];
@@ -165,7 +158,7 @@ test('BITFIELD and BITFIELD_RO', async () => {
 });
 
 test('BITFIELD arithmetic on random operations matches Redis', async () => {
-  const rand = prng(2024);
+  const rand = randomInt(2024);
   const script: string[][] = [];
   const values = ['0', '1', '-1', '127', '-128', '255', '256', '9223372036854775807', '-9223372036854775808', '4611686018427387904'];
   for (let i = 0; i < 300; i++) {

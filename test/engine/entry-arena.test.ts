@@ -2,13 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EntryArena } from '../../src/engine/entry-arena.js';
 import { KeyspaceTable } from '../../src/engine/keyspace-table.js';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.js';
 
 function bytes(rand: () => number, n: number): string {
   let s = '';

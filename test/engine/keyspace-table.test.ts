@@ -2,13 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyspaceTable } from '../../src/engine/keyspace-table.js';
 import { MutableString } from '../../src/types/value.js';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.js';
 
 test('random inserts, overwrites and deletes agree with a Map', () => {
   const rand = rng(7);

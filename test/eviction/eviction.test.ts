@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import type { RespClient } from '../helpers/resp-client.js';
 import type { RunningServer } from '../helpers/servers.js';
+import { randomInt } from '../helpers/random.js';
 
 type Command = (string | number | Buffer)[];
 
@@ -103,10 +104,9 @@ async function differential(policy: string, setup: Command[], probe: Command[], 
 /** Fisher-Yates with a fixed seed, so that insertion order isn't score order. */
 function shuffled<T>(items: T[]): T[] {
   const out = [...items];
-  let seed = 12345;
+  const rand = randomInt(12345);
   for (let i = out.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const j = seed % (i + 1);
+    const j = rand(i + 1);
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;

@@ -13,6 +13,12 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** Seeded integers in [0, n): `randomInt(seed)(n)`. */
+export function randomInt(seed: number): (n: number) => number {
+  const r = rng(seed);
+  return (n) => Math.floor(r() * n);
+}
+
 /** Pearson's chi-square statistic of the counts of each distinct value (uniform expectation). */
 export function chiSquare(values: string[]): number {
   const counts = new Map<string, number>();

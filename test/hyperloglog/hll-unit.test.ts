@@ -6,6 +6,7 @@ import {
   createHll, decodeSparse, denseRegisters, hllAdd, hllCount, hllPattern, HLL_DENSE_SIZE, isHllBytes, murmurHash64A,
   sparseToDense,
 } from '../../src/types/hyperloglog.js';
+import { randomInt } from '../helpers/random.js';
 
 const MASK = (1n << 64n) - 1n;
 const M = 0xc6a4a7935bd1e995n;
@@ -35,15 +36,11 @@ function referenceMurmur(bytes: Buffer, seed: bigint): bigint {
 }
 
 test('MurmurHash64A matches a 64-bit reference for every tail length', () => {
-  let seed = 1;
-  const rand = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return seed;
-  };
+  const rand = randomInt(1);
   for (let len = 0; len < 70; len++) {
     for (let n = 0; n < 30; n++) {
       const b = Buffer.alloc(len);
-      for (let i = 0; i < len; i++) b[i] = n === 0 ? 255 : n === 1 ? 0 : rand() & 255;
+      for (let i = 0; i < len; i++) b[i] = n === 0 ? 255 : n === 1 ? 0 : rand(256);
       assert.equal(murmurHash64A(b.latin1Slice()), referenceMurmur(b, 0xadc83b19n), `length ${len}`);
     }
   }

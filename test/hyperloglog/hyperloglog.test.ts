@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import { SideEffects } from '../helpers/observe.js';
 import { encodeCommand } from '../helpers/resp-client.js';
+import { randomInt } from '../helpers/random.js';
 
 let d: Differential;
 let fx: SideEffects;
@@ -12,13 +13,6 @@ before(async () => {
   [d, fx] = await Promise.all([Differential.start(), SideEffects.start()]);
 });
 after(() => Promise.all([d.close(), fx.close()]));
-
-function prng(seed: number): (n: number) => number {
-  return (n) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-}
 
 const elements = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
@@ -33,7 +27,7 @@ test('PFADD, PFCOUNT and the sparse bytes', async () => {
 });
 
 test('sparse opcodes: splits, merges and growth stay byte-identical', async () => {
-  const rand = prng(11);
+  const rand = randomInt(11);
   const script: string[][] = [];
   for (let round = 0; round < 20; round++) {
     script.push(['DEL', 'h']);
@@ -121,7 +115,7 @@ test('PFDEBUG', async () => {
 });
 
 test('corrupted HLLs are detected the same way', async () => {
-  const rand = prng(3);
+  const rand = randomInt(3);
   const script: (string | Buffer)[][] = [];
   for (let round = 0; round < 60; round++) {
     const n = rand(3000);

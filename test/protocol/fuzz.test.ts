@@ -9,17 +9,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startLarder, type RunningServer } from '../helpers/servers.js';
 import { encodeCommand, type RespClient } from '../helpers/resp-client.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const random = rng(seed);

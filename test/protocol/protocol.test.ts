@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { Differential } from '../helpers/differential.js';
 import { exchange } from '../helpers/raw.js';
 import { encodeCommand } from '../helpers/resp-client.js';
+import { rng } from '../helpers/random.js';
 
 let d: Differential;
 before(async () => {
@@ -138,17 +139,6 @@ test('a huge announced bulk length reserves no memory up front', async () => {
   for (const s of sockets) s.destroy();
   c.close();
 });
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('mutated requests get the same answers as from Redis (FUZZ_SEED replays)', async (t) => {
   const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import { checkSession, type Step } from '../helpers/sessions.js';
+import { randomInt } from '../helpers/random.js';
 
 let d: Differential;
 before(async () => {
@@ -203,11 +204,7 @@ async function waitFor(cond: () => Promise<boolean>): Promise<void> {
 test('random subscriptions and publishing over three connections behave as in Redis', async () => {
   // Channels and disjoint patterns (Redis walks its pattern table in hash order, so no channel
   // may match two patterns); no UNSUBSCRIBE-all with several channels (hash order too).
-  let seed = 777;
-  const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return (seed >>> 16) % n;
-  };
+  const rand = randomInt(777);
   const channel = () => ['a1', 'a2', 'b1', 'b2', 'c1'][rand(5)];
   const pattern = () => ['a*', 'b?'][rand(2)];
   const subscriptions: (() => string[])[] = [

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import { SideEffects } from '../helpers/observe.js';
+import { randomInt } from '../helpers/random.js';
 
 let d: Differential;
 let fx: SideEffects;
@@ -146,11 +147,7 @@ test('LCS in both protocols', async () => {
 });
 
 test('LCS on random strings matches Redis', async () => {
-  let seed = 12345;
-  const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
+  const rand = randomInt(12345);
   const str = (n: number, alphabet: string) => Array.from({ length: n }, () => alphabet[rand(alphabet.length)]).join('');
   const script: string[][] = [];
   for (let i = 0; i < 30; i++) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import { checkSession, idOf, type Step } from '../helpers/sessions.js';
+import { randomInt } from '../helpers/random.js';
 
 let d: Differential;
 before(async () => {
@@ -169,11 +170,7 @@ test('a RESP3 redirect client gets push messages, subscribed or not', async () =
 });
 
 test('random reads and writes with tracking clients in every mode behave as in Redis', async () => {
-  let seed = 4242;
-  const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return (seed >>> 16) % n;
-  };
+  const rand = randomInt(4242);
   const key = () => ['a:1', 'a:2', 'b:1', 'b:2', 'c'][rand(5)];
   // 0: RESP3 tracking on its own connection; 1: RESP2 redirecting to 2 (subscribed); 3 writes.
   const modes: [string[], string[]][] = [

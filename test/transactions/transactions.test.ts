@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
 import { checkSession, type Step } from '../helpers/sessions.js';
+import { randomInt } from '../helpers/random.js';
 
 let d: Differential;
 before(async () => {
@@ -145,11 +146,7 @@ test('SUBSCRIBE inside a transaction writes its confirmations into the EXEC repl
 
 test('random transactions over three connections behave as in Redis', async () => {
   // A seeded mix of WATCH/MULTI/EXEC/DISCARD and writes, reads, flushes and swaps on a few keys.
-  let seed = 12345;
-  const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return (seed >>> 16) % n;
-  };
+  const rand = randomInt(12345);
   const key = () => `k${rand(4)}`;
   const commands: (() => string[])[] = [
     () => ['WATCH', key(), key()], () => ['UNWATCH'], () => ['MULTI'], () => ['EXEC'], () => ['EXEC'], () => ['DISCARD'],
