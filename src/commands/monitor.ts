@@ -14,30 +14,7 @@ import { ClientFlag, type Client } from '../server/client.js';
 import { err, NO_REPLY, OK } from '../resp/reply.js';
 import { transactionFlags } from './transactions.js';
 import type { Server } from '../server/server.js';
-
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** An argument quoted and escaped as Redis's sdscatrepr does. */
-export function quoteArg(s: string): string {
-  if (PLAIN.test(s)) return '"' + s + '"';
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    switch (ch) {
-      case 0x5c: out += '\\\\'; break;
-      case 0x22: out += '\\"'; break;
-      case 0x0a: out += '\\n'; break;
-      case 0x0d: out += '\\r'; break;
-      case 0x09: out += '\\t'; break;
-      case 0x07: out += '\\a'; break;
-      case 0x08: out += '\\b'; break;
-      default:
-        if (ch >= 0x20 && ch <= 0x7e) out += s[i];
-        else out += '\\x' + (ch & 0xff).toString(16).padStart(2, '0');
-    }
-  }
-  return out + '"';
-}
+import { repr } from '../util/repr.js';
 
 class Monitors {
   readonly clients = new Set<Client>();
@@ -92,7 +69,7 @@ class Monitors {
     // Handlers have already replaced passwords in argv by "(redacted)" (see redactArgument).
     for (let i = 0; i < argv.length; i++) {
       if (i > 0) line += ' ';
-      line += quoteArg(argv[i]);
+      line += repr(argv[i]);
     }
     line += '\r\n';
     const current = this.server.currentClient;

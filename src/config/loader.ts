@@ -8,7 +8,7 @@ import path from 'node:path';
 import { splitArgs } from '../resp/split-args.js';
 import { globMatch } from '../util/glob.js';
 import { SettingFlag, type Config, type Directive } from './config.js';
-import { repr } from './types.js';
+import { repr } from '../util/repr.js';
 
 export const REDIS_VERSION_FOR_ERRORS = '7.0.15';
 

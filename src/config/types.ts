@@ -3,6 +3,7 @@
 // that limits and overflow behave as in Redis's config.c.
 
 import { parseDouble, parseInt64 } from '../util/numbers.js';
+import { repr } from '../util/repr.js';
 
 /** A parsed value; `text` is its exact CONFIG GET form when `format` could not reproduce it. */
 export type Parsed<T> = { value: T; text?: string } | { error: string };
@@ -267,24 +268,6 @@ export function oneOf(names: readonly string[]): SettingType<string> {
 }
 
 // ---- Strings ----
-
-/** Quotes a string as Redis's sdscatrepr does (CONFIG REWRITE, command line options). */
-export function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i];
-    if (ch === '\\' || ch === '"') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c >= 32 && c < 127) out += ch;
-    else out += '\\x' + c.toString(16).padStart(2, '0');
-  }
-  return out + '"';
-}
 
 /**
  * Free text. With `emptyIsNull` (Redis's EMPTY_STRING_IS_NULL), an empty value means "unset"

@@ -166,22 +166,3 @@ export function clientListString(server: Server, type: ClientType | -1): string 
   }
   return out;
 }
-
-/** Redis's quoted rendering of bytes for logs (sdscatrepr). */
-export function reprBytes(bytes: Buffer): string {
-  let s = '"';
-  for (const b of bytes) {
-    switch (b) {
-      case 0x5c: s += '\\\\'; break;
-      case 0x22: s += '\\"'; break;
-      case 0x0a: s += '\\n'; break;
-      case 0x0d: s += '\\r'; break;
-      case 0x09: s += '\\t'; break;
-      case 0x07: s += '\\a'; break;
-      case 0x08: s += '\\b'; break;
-      default:
-        s += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '\\x' + b.toString(16).padStart(2, '0');
-    }
-  }
-  return s + '"';
-}

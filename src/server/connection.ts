@@ -9,7 +9,8 @@ import { encodeError, encodeReply } from '../resp/encoder.js';
 import { NO_REPLY, type Reply } from '../resp/reply.js';
 import { processCommand, settleUntimedCalls } from '../engine/dispatch.js';
 import { Client, ClientFlag, ReplyMode } from './client.js';
-import { clientInfoString, reprBytes } from './client-info.js';
+import { clientInfoString } from './client-info.js';
+import { repr } from '../util/repr.js';
 import type { Server } from './server.js';
 
 export function acceptConnection(server: Server, socket: net.Socket): void {
@@ -76,7 +77,7 @@ function onData(c: Client, chunk: Buffer): void {
 function queryBufferLimitReached(c: Client): void {
   const server = c.server;
   server.stats.clientQueryBufferLimitDisconnections++;
-  server.log('warning', `Closing client that reached max query buffer length: ${clientInfoString(c)} (qbuf initial bytes: ${reprBytes(c.parser.head(64))})`);
+  server.log('warning', `Closing client that reached max query buffer length: ${clientInfoString(c)} (qbuf initial bytes: ${repr(c.parser.head(64).latin1Slice())})`);
   server.closeClient(c);
 }
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { splitArgs } from '../../resp/split-args.js';
 import { fsyncDir } from '../job.js';
+import { repr } from '../../util/repr.js';
 
 export type AofFileType = 'b' | 'h' | 'i';
 
@@ -151,23 +152,6 @@ function needsRepr(s: string): boolean {
     if (c === 92 || c === 34 || c <= 32 || c >= 127) return true;
   }
   return false;
-}
-
-function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    const c = s.charCodeAt(i);
-    if (ch === '\\' || ch === '"') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c >= 127) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
 }
 
 /** Writes the manifest atomically (temp file, fsync, rename, directory fsync). */
