@@ -60,8 +60,7 @@ function lookupNoTouch(c: Client, key: string, notify = true): Value | undefined
 }
 
 /** Adds a key to a database as Redis's dbAdd does: the value (with the `new` event), its stamp. */
-function addKey(server: Server, db: Database, key: string, value: Value, stamp: number | undefined, when: ExpireTime | undefined): void {
-  void server;
+function addKey(db: Database, key: string, value: Value, stamp: number | undefined, when: ExpireTime | undefined): void {
   db.set(key, value);
   if (stamp !== undefined) db.setAccess(key, stamp);
   if (when !== undefined) db.setExpire(key, when);
@@ -143,14 +142,7 @@ function rename(c: Client, argv: string[], nx: boolean): Reply {
     if (nx) return 0;
     db.delete(dst);
   }
-  const stamp = db.accessOf(src);
-  addKey(server, db, dst, v, stamp, when);
-  db.delete(src);
-  server.modified(db, src);
-  server.modified(db, dst);
-  server.notify(Notify.Generic, 'rename_from', src, db.id);
-  server.notify(Notify.Generic, 'rename_to', dst, db.id);
-  server.dirty++;
+  relocate(server, db, src, db, dst, v, when, 'rename');
   return nx ? 1 : OK;
 }
 
@@ -164,14 +156,21 @@ function move(c: Client, argv: string[]): Reply {
   if (v === undefined) return 0;
   const when = src.expireAt(key);
   if (dst.get(key) !== undefined) return 0;
-  addKey(server, dst, key, v, src.accessOf(key), when);
-  src.delete(key);
-  server.modified(src, key);
-  server.modified(dst, key);
-  server.notify(Notify.Generic, 'move_from', key, src.id);
-  server.notify(Notify.Generic, 'move_to', key, dst.id);
-  server.dirty++;
+  relocate(server, src, key, dst, key, v, when, 'move');
   return 1;
+}
+
+/** RENAME and MOVE: the value, its access stamp and expiry go to the new place. */
+function relocate(
+  server: Server, from: Database, fromKey: string, to: Database, toKey: string, v: Value, when: ExpireTime | undefined, event: 'rename' | 'move',
+): void {
+  addKey(to, toKey, v, from.accessOf(fromKey), when);
+  from.delete(fromKey);
+  server.modified(from, fromKey);
+  server.modified(to, toKey);
+  server.notify(Notify.Generic, `${event}_from`, fromKey, from.id);
+  server.notify(Notify.Generic, `${event}_to`, toKey, to.id);
+  server.dirty++;
 }
 
 function copy(c: Client, argv: string[]): Reply {
@@ -200,7 +199,7 @@ function copy(c: Client, argv: string[]): Reply {
   }
   // Plain strings are immutable JS strings: sharing them is a copy.
   const dup = typeof v === 'string' ? v : v.copy();
-  addKey(server, dst, newKey, dup, undefined, when);
+  addKey(dst, newKey, dup, undefined, when);
   server.modified(dst, newKey);
   server.notify(Notify.Generic, 'copy_to', newKey, dst.id);
   server.dirty++;

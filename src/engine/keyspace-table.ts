@@ -56,6 +56,11 @@ export function keyspaceWrites(): number {
 export function hashKey(key: string): number {
   let h = (SEED ^ key.length) >>> 0;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return finish(h);
+}
+
+/** murmur3's finalizer: every input bit reaches every output bit. */
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -68,12 +73,7 @@ export function hashKey(key: string): number {
 export function hashBytes(buf: Uint8Array, start: number, len: number): number {
   let h = (SEED ^ len) >>> 0;
   for (let i = start, end = start + len; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finish(h);
 }
 
 export class KeyspaceTable {

@@ -325,8 +325,8 @@ export class Aof {
     return status;
   }
 
-  /** Moves an old-style single AOF file into the directory as the base. */
-  private upgrade(): void {
+  /** The AOF directory, created if missing; exits when it can't be, as Redis does. */
+  private createDir(): string {
     const dir = this.dirName;
     try {
       fs.mkdirSync(dir, { recursive: true });
@@ -334,6 +334,12 @@ export class Aof {
       this.server.log('warning', `Can't open or create append-only dir ${dir}: ${(e as Error).message}`);
       process.exit(1);
     }
+    return dir;
+  }
+
+  /** Moves an old-style single AOF file into the directory as the base. */
+  private upgrade(): void {
+    const dir = this.createDir();
     const m = new Manifest();
     m.base = { name: this.fileName, seq: 1, type: 'b' };
     m.baseSeq = 1;
@@ -355,13 +361,7 @@ export class Aof {
    * persists the manifest. Exits on failure, as Redis does.
    */
   openOnStart(): void {
-    const dir = this.dirName;
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      this.server.log('warning', `Can't open or create append-only dir ${dir}: ${(e as Error).message}`);
-      process.exit(1);
-    }
+    const dir = this.createDir();
     const m = this.manifest;
     const hadIncr = m.incr.length > 0;
     if (m.base === null && !hadIncr) {
