@@ -228,7 +228,7 @@ function randomFieldsWithCount(c: Client, key: string, l: number, withValues: bo
   };
   // Sampling with replacement (negative count), or a single pick.
   if (!unique || count === 1) {
-    guardReplySize(c, count);
+    guardReplySize(count);
     while (count-- > 0) emit(h.randomIndex());
     return out;
   }
@@ -248,8 +248,7 @@ function randomFieldsWithCount(c: Client, key: string, l: number, withValues: bo
  * the client's output limit closes it. Larder builds replies whole, so it refuses counts that
  * could not possibly be sent instead of exhausting memory.
  */
-function guardReplySize(c: Client, count: number): void {
-  void c;
+function guardReplySize(count: number): void {
   if (count > 100_000_000) err('ERR count is too large for a random sample');
 }
 

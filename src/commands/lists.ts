@@ -387,7 +387,7 @@ function serveMove(c: Client, src: string, dstKey: string, from: End, to: End, r
 
 /** BLPOP/BRPOP/BLMPOP: pop from the first non-empty list, or block on all of them. */
 function blockingPop(c: Client, keys: string[], where: End, timeoutText: string, count: number): Reply {
-  const deadline = timeoutArg(c, timeoutText);
+  const deadline = timeoutArg(timeoutText);
   const db = c.db;
   for (const key of keys) {
     const list = writeList(db, key);
@@ -467,13 +467,13 @@ export const lists: Family = {
     run: (c, argv) => {
       const from = whereArg(argv[3]);
       const to = whereArg(argv[4]);
-      const deadline = timeoutArg(c, argv[5]);
+      const deadline = timeoutArg(argv[5]);
       return blockingMove(c, argv, from, to, deadline, false);
     },
   },
   brpoplpush: {
     run: (c, argv) => {
-      const deadline = timeoutArg(c, argv[3]);
+      const deadline = timeoutArg(argv[3]);
       return blockingMove(c, argv, TAIL, HEAD, deadline, true);
     },
   },

@@ -165,8 +165,7 @@ export const scripting: Family = {
       kill: {
         // A script runs to its end before anything else is read: none is ever running when
         // another client's command arrives (see src/scripting/engine.ts).
-        run: (c) => {
-          void c;
+        run: () => {
           err('NOTBUSY No scripts in execution right now.');
         },
       },

@@ -259,7 +259,6 @@ function exec(c: Client): Reply {
     return NIL_ARRAY;
   }
   const queued = multiOf(c)?.commands ?? [];
-  const dirtyBefore = server.dirty;
   const denied = (c.flags & ClientFlag.DenyBlocking) !== 0;
   c.flags |= ClientFlag.DenyBlocking;
   // Our own writes must not fail our own transaction.

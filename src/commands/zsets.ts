@@ -538,7 +538,7 @@ function zmpop(c: Client, argv: string[]): Reply {
  * members, else blocks (or, where blocking is denied, replies with a null array).
  */
 function blockingPop(c: Client, keys: string[], where: Where, timeoutText: string, count: number, nested: boolean): Reply {
-  const deadline = timeoutArg(c, timeoutText);
+  const deadline = timeoutArg(timeoutText);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const v = c.db.get(key);

@@ -6,13 +6,12 @@
 
 import { SettingFlag as F, type Setting } from './config.js';
 import {
-  BOOL_ERROR, LIMITS, bool, enumOf, formatMemoryUnits, memtoull, numeric, oneOf, percentiles, str,
+  LIMITS, bool, enumOf, formatMemoryUnits, memtoull, numeric, oneOf, percentiles, str,
   type NumericOptions, type RewriteLine, type SettingType,
 } from './types.js';
 import { repr } from '../util/repr.js';
 
 const { INT_MIN, INT_MAX, UINT_MAX, LONG_MAX, LLONG_MAX, ULLONG_MAX, SSIZE_MAX } = LIMITS;
-void BOOL_ERROR;
 
 // ---- Special setting types ----
 

@@ -228,8 +228,7 @@ export function canBlock(c: Client): boolean {
  * long long): "inf" and values too large for a long long in ms come out negative ("timeout is
  * negative"), values below one ms round up to 1 ms, tiny negative values round to 0 (forever).
  */
-export function timeoutArg(c: Client, text: string, unit: 'seconds' | 'milliseconds' = 'seconds'): number {
-  void c;
+export function timeoutArg(text: string, unit: 'seconds' | 'milliseconds' = 'seconds'): number {
   let ms: number;
   if (unit === 'seconds') {
     ms = secondsToMs(text);

@@ -39,7 +39,6 @@ export class BackgroundJob {
   private queued = 0;
   private writing = false;
   private offset = 0;
-  private ioError: Error | null = null;
   private waitingForQueue = false;
   /** Closing waits for a write in flight (its fd number must not be reused under it). */
   private closePending = false;
@@ -93,7 +92,6 @@ export class BackgroundJob {
         return;
       }
       if (err) {
-        this.ioError = err;
         this.fail(err);
         return;
       }

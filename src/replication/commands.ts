@@ -41,7 +41,7 @@ function wait(c: Client, argv: string[]): Reply {
   }
   const n = parseInt64(argv[1]);
   if (n === undefined) err(Errors.notInteger);
-  const deadline = timeoutArg(c, argv[2], 'milliseconds');
+  const deadline = timeoutArg(argv[2], 'milliseconds');
   return r.wait(c, Number(n), deadline, canBlock(c));
 }
 

@@ -29,7 +29,6 @@ export function acceptConnection(server: Server, socket: net.Socket): void {
   if (!readIntoSharedBuffer(socket, (chunk) => onData(c, chunk))) socket.on('data', (chunk: Buffer) => onData(c, chunk));
   socket.on('error', () => server.closeClient(c));
   socket.on('close', () => server.closeClient(c));
-  socket.on('drain', () => server.onDrain(c));
 }
 
 // Every connection reads into one shared buffer, through the `onread` path net.Socket offers

@@ -632,10 +632,6 @@ export class Server implements DatabaseOwner {
     this.closeClient(c);
   }
 
-  onDrain(c: Client): void {
-    void c;
-  }
-
   /** Hooks run when a client goes away (subscriptions, blocking, WATCH…). */
   readonly closeHooks: ((c: Client) => void)[] = [];
 

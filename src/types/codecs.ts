@@ -15,7 +15,7 @@
 // sorted set is written from the highest score down.
 
 import { ListValue } from './list.js';
-import { intWidth, SetValue } from './set.js';
+import { SetValue } from './set.js';
 import { HashValue } from './hash.js';
 import { ZSet } from './zset.js';
 import type { RObject } from './value.js';

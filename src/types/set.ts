@@ -9,7 +9,7 @@
 
 import { RObject, type ValueDigest } from './value.js';
 import { isInt64String } from '../util/numbers.js';
-import { appendExact, DenseTable, settleTable, type StringTable } from './dense-table.js';
+import { DenseTable, settleTable, type StringTable } from './dense-table.js';
 
 /** Compares two canonical int64 decimal strings by value. */
 export function compareIntStrings(a: string, b: string): number {

@@ -13,8 +13,6 @@ before(async () => {
 });
 after(() => d.close());
 
-const maskInfo = (_cmd: string[], raw: string) => maskClientInfo(raw);
-
 function pipeline(...commands: string[][]): Buffer {
   return Buffer.concat(commands.map((c) => encodeCommand(c)));
 }

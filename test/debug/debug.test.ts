@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Differential } from '../helpers/differential.js';
-import type { RespClient } from '../helpers/resp-client.js';
 import { Database, type DatabaseOwner } from '../../src/engine/database.js';
 import { MutableString } from '../../src/types/value.js';
 import { Digest } from '../../src/util/digest.js';

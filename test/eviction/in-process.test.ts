@@ -11,7 +11,7 @@ import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { allFamilies } from '../../src/commands/index.js';
 import { recordEffects, runCommand, socketlessClient } from '../helpers/inprocess.js';
-import { ErrorReply, type Reply } from '../../src/resp/reply.js';
+import { ErrorReply } from '../../src/resp/reply.js';
 import { keyBytes, memoryMeter } from '../../src/engine/used-memory.js';
 import { evictionTimeLimitUs, evictor, OOM_ERROR } from '../../src/engine/eviction.js';
 import { lfuMinutes, lruClock } from '../../src/engine/lru.js';

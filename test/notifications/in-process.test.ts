@@ -47,7 +47,6 @@ test('`new` comes before the command\'s own event, only for keys that did not ex
 });
 
 test('writing a key whose time has come expires it first: expired, DEL propagated, then new', () => {
-  const c = client();
   const db = server.dbs[0];
   db.set('k', 'old');
   db.setExpire('k', server.now - 1);
@@ -55,7 +54,6 @@ test('writing a key whose time has come expires it first: expired, DEL propagate
   db.set('k', 'fresh');
   assert.deepEqual(log, ['expired k', 'modified 0 k by none', 'propagate 0 DEL k', 'new k']);
   assert.equal(db.expireAt('k'), undefined);
-  void c;
 });
 
 test('eviction: key gone, watchers told, then the evicted event and a DEL', () => {

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { startLarder, startRedis, type RunningServer } from '../helpers/servers.js';
+import { startLarder, startRedis } from '../helpers/servers.js';
 import { allKeys, runAll } from './cases.js';
 import { assertSameDataset, checkTtls, loadBoth, populated, rdbDirWith, setup, snapshotOf, tmpDir, ttlKeys, waitFor, withClient } from './compare.js';
 

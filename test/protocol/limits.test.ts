@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Differential } from '../helpers/differential.js';
 import { exchange } from '../helpers/raw.js';
-import { RespClient, encodeCommand } from '../helpers/resp-client.js';
+import { encodeCommand } from '../helpers/resp-client.js';
 import type { RunningServer } from '../helpers/servers.js';
 
 async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 15000): Promise<void> {

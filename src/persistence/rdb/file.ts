@@ -301,7 +301,7 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
         continue;
       }
       default: {
-        if (type === RdbType.STRING && !opts.allowDuplicates && fastString(r, db, server, result, expireAt, dropExpiredBefore, idle < 0 && freq < 0 ? defaultStamp : stampFromRdb(server, policy, idle, freq) ?? defaultStamp)) {
+        if (type === RdbType.STRING && !opts.allowDuplicates && fastString(r, db, result, expireAt, dropExpiredBefore, idle < 0 && freq < 0 ? defaultStamp : stampFromRdb(server, policy, idle, freq) ?? defaultStamp)) {
           expireAt = -1;
           idle = -1;
           freq = -1;
@@ -363,7 +363,7 @@ export function* loadRdbSteps(server: Server, r: RdbReader, opts: RdbLoadOptions
  * written straight from the bytes. Returns false (reader untouched) when it does not apply.
  */
 function fastString(
-  r: RdbReader, db: Database, server: Server, result: RdbLoadResult,
+  r: RdbReader, db: Database, result: RdbLoadResult,
   expireAt: number | bigint, dropExpiredBefore: number, stamp: number,
 ): boolean {
   const buf = r.buf;
@@ -392,7 +392,6 @@ function fastString(
   }
   if (expireAt !== -1) db.expires.set(buf.latin1Slice(ks, ks + kl), expireAt);
   result.keysLoaded++;
-  void server;
   return true;
 }
 
