@@ -375,10 +375,12 @@ test('--version, --help, reading the config from stdin, and the banner', async (
 test('unixsocket: the server listens on a Unix socket with the given permissions', async () => {
   const dir = tmpdir();
   const sock = path.join(dir, 'l.sock');
-  const s = await startLarder({ args: ['--unixsocket', sock, '--unixsocketperm', '700'], dir });
+  // Its own log line follows the TCP listener's "Ready to accept connections", maybe in a later read.
+  const s = await startLarder({ args: ['--unixsocket', sock, '--unixsocketperm', '700'], dir, readyText: /ready to accept connections at / });
   try {
     assert.equal(fs.statSync(sock).mode & 0o777, 0o700);
-    assert.match(s.output(), new RegExp(`The server is now ready to accept connections at ${sock}`));
+    assert.match(s.output(), new RegExp(`The server is now ready to accept connections at ${sock}\n`));
+    assert.match(s.output(), /Ready to accept connections\n.*The server is now ready/);
     const net = await import('node:net');
     const reply = await new Promise<string>((resolve, reject) => {
       const c = net.connect(sock, () => c.write('PING\r\n'));

@@ -46,6 +46,8 @@ interface StartOptions {
   /** A config file path passed as first argument. */
   configFile?: string;
   port?: number;
+  /** The log line that says the server is up (default: Ready to accept connections). */
+  readyText?: RegExp;
 }
 
 async function start(command: string, argv: string[], dir: string, port: number, readyText: RegExp): Promise<RunningServer> {
@@ -99,7 +101,7 @@ export async function startLarder(opts: StartOptions = {}): Promise<RunningServe
   if (opts.configFile) argv.push(opts.configFile);
   argv.push('--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--enable-debug-command', 'yes', ...(opts.args ?? []));
-  return start(process.execPath, argv, dir, port, /Ready to accept connections/);
+  return start(process.execPath, argv, dir, port, opts.readyText ?? /Ready to accept connections/);
 }
 
 /** Starts a real redis-server, the oracle for differential tests. */
