@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { freePort, MAIN_JS, startLarder, startRedis, type RunningServer } from '../helpers/servers.js';
+import { freePort, logged, MAIN_JS, startLarder, startRedis, type RunningServer } from '../helpers/servers.js';
 
 interface Exit {
   code: number | null;
@@ -271,7 +271,7 @@ test('CONFIG REWRITE rewrites the file as Redis does, and the result reads back'
     assert.deepEqual(fa.kept, fb.kept);
     assert.deepEqual(fa.added, fb.added);
     assert.ok(fa.added.includes('notify-keyspace-events "AKE"'));
-    assert.match(a.output(), /CONFIG REWRITE executed with success/);
+    await logged(a, /CONFIG REWRITE executed with success/);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }
@@ -328,7 +328,7 @@ test('SIGTERM shuts down cleanly: pid file, log lines, exit code', async () => {
   const pidfile = path.join(dir, 'larder.pid');
   const s = await startLarder({ args: ['--pidfile', pidfile, '--always-show-logo', 'yes'], dir });
   assert.equal(fs.readFileSync(pidfile, 'latin1'), `${s.process.pid}\n`);
-  assert.match(s.output(), new RegExp(` PID: ${s.process.pid}\\b`));
+  await logged(s, new RegExp(` PID: ${s.process.pid}\\b`));
   s.process.kill('SIGTERM');
   assert.equal(await s.exited, 0);
   const log = s.output();
@@ -350,7 +350,7 @@ test('SHUTDOWN ends the server; its errors match Redis', async () => {
     ca.writeRaw('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
     await ca.waitClosed();
     assert.equal(await a.exited, 0);
-    assert.match(a.output(), /User requested shutdown/);
+    await logged(a, /User requested shutdown/);
     cb.close();
   } finally {
     await Promise.all([a.stop(), b.stop()]);
@@ -379,8 +379,8 @@ test('unixsocket: the server listens on a Unix socket with the given permissions
   const s = await startLarder({ args: ['--unixsocket', sock, '--unixsocketperm', '700'], dir, readyText: /ready to accept connections at / });
   try {
     assert.equal(fs.statSync(sock).mode & 0o777, 0o700);
-    assert.match(s.output(), new RegExp(`The server is now ready to accept connections at ${sock}\n`));
-    assert.match(s.output(), /Ready to accept connections\n.*The server is now ready/);
+    await logged(s, new RegExp(`The server is now ready to accept connections at ${sock}\n`));
+    await logged(s, /Ready to accept connections\n.*The server is now ready/);
     const net = await import('node:net');
     const reply = await new Promise<string>((resolve, reject) => {
       const c = net.connect(sock, () => c.write('PING\r\n'));

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startLarder, type RunningServer } from '../helpers/servers.js';
+import { logged, startLarder, type RunningServer } from '../helpers/servers.js';
 import type { RespClient } from '../helpers/resp-client.js';
 import { clientEvictionLimit } from '../../src/engine/eviction.js';
 
@@ -42,7 +42,7 @@ test('the client whose query buffer is over maxmemory-clients is evicted', async
     assert.equal(await admin.call('PING'), 'PONG');
     await big.waitClosed();
     assert.equal(await info(admin, 'evicted_clients'), '1');
-    assert.match(larder.output(), /Evicting client: id=\d+ .* name=big /);
+    await logged(larder, /Evicting client: id=\d+ .* name=big /);
   } finally {
     await admin.call('CONFIG', 'SET', 'maxmemory-clients', '0');
     big.close();
@@ -66,7 +66,7 @@ test('CLIENT NO-EVICT clients are not evicted (but their memory counts)', async 
     assert.equal(big.isClosed, false);
     assert.equal(await other.call('CONFIG', 'SET', 'maxmemory-clients', '0'), 'OK');
     assert.equal(await info(other, 'evicted_clients'), '1');
-    assert.match(larder.output(), /Over client maxmemory after evicting all evictable clients/);
+    await logged(larder, /Over client maxmemory after evicting all evictable clients/);
   } finally {
     await other.call('CONFIG', 'SET', 'maxmemory-clients', '0');
     other.close();

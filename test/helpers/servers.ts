@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RespClient } from './resp-client.js';
+import assert from 'node:assert/strict';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const MAIN_JS = path.join(root, 'dist/src/main.js');
@@ -91,6 +92,16 @@ async function start(command: string, argv: string[], dir: string, port: number,
     exited,
   };
   return server;
+}
+
+/**
+ * Asserts that the server logged a line matching `re`, waiting for it up to `timeoutMs`: the
+ * log reaches the test through a pipe, possibly after the reply or close that followed it.
+ */
+export async function logged(server: Pick<RunningServer, 'output'>, re: RegExp, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!re.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.match(server.output(), re);
 }
 
 /** Starts Larder (`node dist/src/main.js`) with persistence off unless args say otherwise. */

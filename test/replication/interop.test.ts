@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { startLarder, startRedis, type RunningServer } from '../helpers/servers.js';
+import { logged, startLarder, startRedis, type RunningServer } from '../helpers/servers.js';
 import { digest, field, info, runWorkload, stopAll, waitFor, waitInSync, workload } from './helpers.js';
 
 const running: RunningServer[] = [];
@@ -130,7 +130,7 @@ for (const [sync, load] of [['yes', 'on-empty-db'], ['no', 'disabled']]) {
     assert.equal(await digest(r), await digest(m));
     assert.equal(await field(m, 'sync_full', 'stats'), '1');
     // The replica was empty: with on-empty-db it loaded the RDB straight from the socket.
-    assert.match(replica.output(), load === 'on-empty-db' ? / from master with EOF to parser/ : / bytes from master to disk/);
+    await logged(replica, load === 'on-empty-db' ? / from master with EOF to parser/ : / bytes from master to disk/);
     const err = (await r.call('SET', 'x', '1')) as Error;
     assert.equal(err.message, "READONLY You can't write against a read only replica.");
     assert.equal(await r.call('GET', 'x'), null);
