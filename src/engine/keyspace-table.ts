@@ -1,12 +1,14 @@
 // The main table of a database: key -> value, with a per-key access stamp, compact enough that
 // a key with a short string value costs about as much memory as in Redis.
 //
-// Layout: open addressing over three parallel arrays (slot, 32-bit hash, access stamp). A key
-// holding a plain string sits with its value in one block of the table's EntryArena, outside
-// the V8 heap; its slot holds the block's address (a small integer). A string that INCR and its
+// Layout: open addressing over one Uint32Array, three words a slot (32-bit hash, access stamp,
+// entry), so that a lookup touches one cache line, growing allocates no JS array, and the
+// garbage collector never scans the table. A key holding a plain string sits with its value in
+// one block of the table's EntryArena, outside the V8 heap; its slot holds the block's address. A string that INCR and its
 // family made is kept there as a number (Redis's `int` encoding): the next INCR adds to it in
 // place, without parsing and formatting a string each time; reading it gives the decimal text.
-// Strings too big for a block sit in a StringEntry, other values in an ObjectEntry.
+// Strings too big for a block sit in a StringEntry, other values in an ObjectEntry; those live
+// in a side array, and the slot holds their index there.
 // Slots are kept sorted by hash (Robin Hood order with a monotone home = hash * homes / 2^32),
 // which gives:
 //   - lookups that stop at the first slot whose hash is greater than the key's;
@@ -17,7 +19,7 @@
 import type { RObject, Value } from '../types/value.js';
 import { EntryArena } from './entry-arena.js';
 
-export class ObjectEntry {
+class ObjectEntry {
   constructor(
     readonly key: string,
     public value: RObject,
@@ -32,9 +34,14 @@ class StringEntry {
   ) {}
 }
 
-/** A number is the address of an entry in the table's arena. */
-type Entry = number | StringEntry | ObjectEntry;
-type Slot = Entry | undefined;
+// A slot's entry word: 0 when the slot is empty; 1 + an arena address (addresses are below
+// 2^31); or OBJECTS + an index into the table's array of StringEntry/ObjectEntry.
+const OBJECTS = 2 ** 31 + 1;
+/** Words a slot takes, and where each sits in it. */
+const WORDS = 3;
+const HASH = 0;
+const STAMP = 1;
+const ENTRY = 2;
 
 /** Slots after the last home position, so displaced entries never wrap around. */
 const SLACK = 64;
@@ -77,13 +84,17 @@ export function hashBytes(buf: Uint8Array, start: number, len: number): number {
 }
 
 export class KeyspaceTable {
-  private slots: Slot[] = [];
-  private readonly arena = new EntryArena();
   /**
-   * Per slot, two words side by side: the key's hash (at 2p) and its access stamp (at 2p+1), so
-   * that a lookup and the stamp it updates touch one cache line.
+   * The slots, WORDS words each. One more slot than `capacity` follows them and stays empty, so
+   * every probe ends inside the array.
    */
-  private meta = new Uint32Array(0);
+  private table = new Uint32Array(0);
+  /** Slots entries may take: home positions plus SLACK. */
+  private capacity = 0;
+  private readonly arena = new EntryArena();
+  /** Entries that are not in the arena, by the index their slot holds; free indexes are reused. */
+  private readonly objects: (StringEntry | ObjectEntry | undefined)[] = [];
+  private readonly freeObjects: number[] = [];
   private homes = 0;
   private scale = 0;
   size = 0;
@@ -113,9 +124,8 @@ export class KeyspaceTable {
   private allocate(homes: number): void {
     this.homes = homes;
     this.scale = homes / TWO_32;
-    const n = homes + SLACK;
-    this.slots = new Array<Slot>(n).fill(undefined);
-    this.meta = new Uint32Array(2 * n);
+    this.capacity = homes + SLACK;
+    this.table = new Uint32Array((this.capacity + 1) * WORDS);
     this.version++;
   }
 
@@ -125,35 +135,46 @@ export class KeyspaceTable {
 
   /** The slot holding `key`, else -1 - the slot where it would be inserted. */
   private find(key: string, h: number): number {
-    const slots = this.slots;
-    const meta = this.meta;
+    const t = this.table;
     for (let p = this.home(h); ; p++) {
-      const s = slots[p];
-      if (s === undefined) return -1 - p;
-      const hp = meta[p << 1];
+      const i = p * WORDS;
+      const w = t[i + ENTRY];
+      if (w === 0) return -1 - p;
+      const hp = t[i + HASH];
       if (hp > h) return -1 - p;
-      if (hp === h && this.keyEquals(s, key)) return p;
+      if (hp === h && this.keyEquals(w, key)) return p;
     }
   }
 
-  private keyEquals(s: Entry, key: string): boolean {
-    return typeof s === 'number' ? this.arena.keyEquals(s, key) : s.key === key;
+  private entryAt(p: number): number {
+    return this.table[p * WORDS + ENTRY];
   }
 
-  private keyOf(s: Entry): string {
-    return typeof s === 'number' ? this.arena.key(s) : s.key;
+  private keyEquals(w: number, key: string): boolean {
+    return w < OBJECTS ? this.arena.keyEquals(w - 1, key) : this.objects[w - OBJECTS]!.key === key;
   }
 
-  private valueOf(s: Entry): Value {
-    return typeof s === 'number' ? this.arena.value(s) : s.value;
+  private keyOf(w: number): string {
+    return w < OBJECTS ? this.arena.key(w - 1) : this.objects[w - OBJECTS]!.key;
   }
 
-  /** A new entry: in the arena when it fits there. */
-  private entryFor(key: string, value: Value | number): Entry {
-    if (typeof value === 'object') return new ObjectEntry(key, value);
+  private valueOf(w: number): Value {
+    return w < OBJECTS ? this.arena.value(w - 1) : this.objects[w - OBJECTS]!.value;
+  }
+
+  /** A new entry's word: in the arena when it fits there. */
+  private entryFor(key: string, value: Value | number): number {
+    if (typeof value === 'object') return this.keep(new ObjectEntry(key, value));
     const addr = typeof value === 'number' ? this.arena.putInteger(key, value) : this.arena.putString(key, value);
-    if (addr >= 0) return addr;
-    return new StringEntry(key, typeof value === 'number' ? String(value) : value);
+    if (addr >= 0) return addr + 1;
+    return this.keep(new StringEntry(key, typeof value === 'number' ? String(value) : value));
+  }
+
+  /** Stores an entry in the side array; returns its word. */
+  private keep(entry: StringEntry | ObjectEntry): number {
+    const i = this.freeObjects.length !== 0 ? this.freeObjects.pop()! : this.objects.length;
+    this.objects[i] = entry;
+    return OBJECTS + i;
   }
 
   /** Puts a string or integer value in the arena entry at addr in place, if it fits there. */
@@ -161,9 +182,14 @@ export class KeyspaceTable {
     return typeof value === 'number' ? this.arena.rewriteInteger(addr, value) : this.arena.rewriteString(addr, value);
   }
 
-  /** Drops an entry that left the table (its arena block is reused). */
-  private release(s: Entry): void {
-    if (typeof s === 'number') this.arena.free(s);
+  /** Drops an entry that left the table (its arena block or side-array index is reused). */
+  private release(w: number): void {
+    if (w < OBJECTS) {
+      this.arena.free(w - 1);
+    } else {
+      this.objects[w - OBJECTS] = undefined;
+      this.freeObjects.push(w - OBJECTS);
+    }
   }
 
   /** Bytes the arena holds in chunks but not in entries (free blocks, unused chunk ends). */
@@ -202,7 +228,7 @@ export class KeyspaceTable {
     const p = this.lookup(key);
     if (p < 0) return undefined;
     this.remember(p, key);
-    return this.valueOf(this.slots[p]!);
+    return this.valueOf(this.entryAt(p));
   }
 
   has(key: string): boolean {
@@ -211,22 +237,22 @@ export class KeyspaceTable {
 
   /** Access stamp of the entry the last successful `get` returned. */
   lastStamp(): number {
-    return this.meta[(this.lastSlot << 1) + 1];
+    return this.table[this.lastSlot * WORDS + STAMP];
   }
 
   /** Sets the access stamp of the entry the last successful `get` returned. */
   stampLast(stamp: number): void {
-    this.meta[(this.lastSlot << 1) + 1] = stamp;
+    this.table[this.lastSlot * WORDS + STAMP] = stamp;
   }
 
   stampOf(key: string): number | undefined {
     const p = this.lookup(key);
-    return p < 0 ? undefined : this.meta[(p << 1) + 1];
+    return p < 0 ? undefined : this.table[p * WORDS + STAMP];
   }
 
   setStamp(key: string, stamp: number): void {
     const p = this.lookup(key);
-    if (p >= 0) this.meta[(p << 1) + 1] = stamp;
+    if (p >= 0) this.table[p * WORDS + STAMP] = stamp;
   }
 
   /**
@@ -237,9 +263,9 @@ export class KeyspaceTable {
   addToInteger(key: string, delta: number): number | undefined {
     const p = this.lookup(key);
     if (p < 0) return undefined;
-    const s = this.slots[p]!;
-    if (typeof s !== 'number') return undefined;
-    const n = this.arena.addToInteger(s, delta);
+    const w = this.entryAt(p);
+    if (w >= OBJECTS) return undefined;
+    const n = this.arena.addToInteger(w - 1, delta);
     if (n === undefined) return undefined;
     writes++;
     this.remember(p, key);
@@ -264,36 +290,46 @@ export class KeyspaceTable {
   }
 
   private replaceAt(p: number, key: string, value: Value | number, stamp: number | undefined): void {
-    const s = this.slots[p]!;
-    if (typeof value === 'object' && s instanceof ObjectEntry) s.value = value;
-    else if (typeof value === 'object' || typeof s !== 'number' || !this.rewrite(s, value)) {
-      this.release(s);
-      this.slots[p] = this.entryFor(key, value);
+    const i = p * WORDS;
+    const w = this.table[i + ENTRY];
+    const inPlace =
+      typeof value === 'object'
+        ? w >= OBJECTS && this.replaceObject(w - OBJECTS, value)
+        : w < OBJECTS && this.rewrite(w - 1, value);
+    if (!inPlace) {
+      this.release(w);
+      this.table[i + ENTRY] = this.entryFor(key, value);
     }
-    if (stamp !== undefined) this.meta[(p << 1) + 1] = stamp;
+    if (stamp !== undefined) this.table[i + STAMP] = stamp;
+  }
+
+  /** Puts `value` in the ObjectEntry at index i, if that is one. */
+  private replaceObject(i: number, value: RObject): boolean {
+    const o = this.objects[i];
+    if (!(o instanceof ObjectEntry)) return false;
+    o.value = value;
+    return true;
   }
 
   /** Puts a new entry at p (its place in hash order), shifting the run there one slot right. */
-  private insertAt(p: number, slot: Entry, h: number, stamp: number): void {
-    const slots = this.slots;
+  private insertAt(p: number, w: number, h: number, stamp: number): void {
+    let t = this.table;
     let end = p;
-    while (slots[end] !== undefined) end++;
-    if (end >= slots.length || this.size + 1 > this.homes * MAX_LOAD) {
+    while (t[end * WORDS + ENTRY] !== 0) end++;
+    if (end >= this.capacity || this.size + 1 > this.homes * MAX_LOAD) {
       this.grow();
       // Its place in the new table: after every entry whose hash is not greater.
-      const grown = this.slots;
-      const meta = this.meta;
+      t = this.table;
       let q = this.home(h);
-      while (grown[q] !== undefined && meta[q << 1] <= h) q++;
-      this.insertAt(q, slot, h, stamp);
+      while (t[q * WORDS + ENTRY] !== 0 && t[q * WORDS + HASH] <= h) q++;
+      this.insertAt(q, w, h, stamp);
       return;
     }
-    for (let q = end; q > p; q--) slots[q] = slots[q - 1];
-    const meta = this.meta;
-    meta.copyWithin((p + 1) << 1, p << 1, end << 1);
-    slots[p] = slot;
-    meta[p << 1] = h;
-    meta[(p << 1) + 1] = stamp;
+    const i = p * WORDS;
+    t.copyWithin(i + WORDS, i, end * WORDS);
+    t[i + HASH] = h;
+    t[i + STAMP] = stamp;
+    t[i + ENTRY] = w;
     this.size++;
     this.version++;
   }
@@ -304,20 +340,19 @@ export class KeyspaceTable {
    * changing nothing, when the key is already there.
    */
   insertBytes(buf: Buffer, ks: number, kl: number, vs: number, vl: number, h: number, stamp: number): boolean {
-    const slots = this.slots;
-    const meta = this.meta;
+    const t = this.table;
     let p = this.home(h);
     let key: string | undefined;
     for (; ; p++) {
-      const s = slots[p];
-      if (s === undefined) break;
-      const hp = meta[p << 1];
+      const w = t[p * WORDS + ENTRY];
+      if (w === 0) break;
+      const hp = t[p * WORDS + HASH];
       if (hp > h) break;
-      if (hp === h && this.keyEquals(s, (key ??= buf.latin1Slice(ks, ks + kl)))) return false;
+      if (hp === h && this.keyEquals(w, (key ??= buf.latin1Slice(ks, ks + kl)))) return false;
     }
-    let entry: Entry = this.arena.putStringBytes(buf, ks, kl, vs, vl);
-    if (entry < 0) entry = new StringEntry(key ?? buf.latin1Slice(ks, ks + kl), buf.latin1Slice(vs, vs + vl));
-    this.insertAt(p, entry, h, stamp);
+    const addr = this.arena.putStringBytes(buf, ks, kl, vs, vl);
+    const w = addr >= 0 ? addr + 1 : this.keep(new StringEntry(key ?? buf.latin1Slice(ks, ks + kl), buf.latin1Slice(vs, vs + vl)));
+    this.insertAt(p, w, h, stamp);
     writes++;
     return true;
   }
@@ -326,7 +361,7 @@ export class KeyspaceTable {
     const p = this.lookup(key);
     if (p < 0) return false;
     writes++;
-    this.release(this.slots[p]!);
+    this.release(this.entryAt(p));
     this.removeAt(p);
     if (this.size < this.homes * MIN_LOAD && this.homes > MIN_HOMES) this.resize(Math.max(MIN_HOMES, Math.ceil(this.size * 2)));
     return true;
@@ -334,13 +369,11 @@ export class KeyspaceTable {
 
   /** Removes slot p, shifting the following displaced entries back (no tombstones). */
   private removeAt(p: number): void {
-    const slots = this.slots;
-    const meta = this.meta;
+    const t = this.table;
     let end = p + 1;
-    while (slots[end] !== undefined && this.home(meta[end << 1]) < end) end++;
-    for (let q = p; q < end - 1; q++) slots[q] = slots[q + 1];
-    meta.copyWithin(p << 1, (p + 1) << 1, end << 1);
-    slots[end - 1] = undefined;
+    while (t[end * WORDS + ENTRY] !== 0 && this.home(t[end * WORDS + HASH]) < end) end++;
+    t.copyWithin(p * WORDS, (p + 1) * WORDS, end * WORDS);
+    t.fill(0, (end - 1) * WORDS, end * WORDS);
     this.size--;
     this.version++;
   }
@@ -353,58 +386,56 @@ export class KeyspaceTable {
 
   private grow(): void {
     const homes = this.homes;
-    this.resize(homes < 65536 ? homes * 2 : Math.ceil(homes * 1.25));
+    this.resize(homes < 65536 ? homes * 2 : Math.ceil(homes * 1.5));
   }
 
   /** Rebuilds with `homes` home positions; entries stay in hash order, so it is one pass. */
   private resize(homes: number): void {
-    const oldSlots = this.slots;
-    const oldMeta = this.meta;
+    const old = this.table;
+    const oldEnd = this.capacity * WORDS;
     for (;;) {
       this.allocate(homes);
+      const t = this.table;
+      const scale = this.scale;
+      const capacity = this.capacity;
       let next = 0;
-      let fits = true;
-      for (let i = 0; i < oldSlots.length; i++) {
-        const s = oldSlots[i];
-        if (s === undefined) continue;
-        const h = oldMeta[i << 1];
-        const p = Math.max(this.home(h), next);
-        if (p >= this.slots.length) {
-          fits = false;
-          break;
-        }
-        this.slots[p] = s;
-        this.meta[p << 1] = h;
-        this.meta[(p << 1) + 1] = oldMeta[(i << 1) + 1];
+      let i = 0;
+      for (; i < oldEnd; i += WORDS) {
+        if (old[i + ENTRY] === 0) continue;
+        const h = old[i + HASH];
+        const home = Math.floor(h * scale);
+        const p = home > next ? home : next;
+        if (p >= capacity) break;
+        const j = p * WORDS;
+        t[j + HASH] = h;
+        t[j + STAMP] = old[i + STAMP];
+        t[j + ENTRY] = old[i + ENTRY];
         next = p + 1;
       }
-      if (fits) return;
+      if (i >= oldEnd) return;
       homes = Math.ceil(homes * 1.5);
     }
   }
 
   /** Calls `visit` for every entry (a plain loop: no iterator objects). */
   forEach(visit: (key: string, value: Value) => void): void {
-    const slots = this.slots;
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i];
-      if (s !== undefined) visit(this.keyOf(s), this.valueOf(s));
+    for (let p = 0; p < this.capacity; p++) {
+      const w = this.entryAt(p);
+      if (w !== 0) visit(this.keyOf(w), this.valueOf(w));
     }
   }
 
   *entries(): IterableIterator<[string, Value]> {
-    const slots = this.slots;
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i];
-      if (s !== undefined) yield [this.keyOf(s), this.valueOf(s)];
+    for (let p = 0; p < this.capacity; p++) {
+      const w = this.entryAt(p);
+      if (w !== 0) yield [this.keyOf(w), this.valueOf(w)];
     }
   }
 
   *keys(): IterableIterator<string> {
-    const slots = this.slots;
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i];
-      if (s !== undefined) yield this.keyOf(s);
+    for (let p = 0; p < this.capacity; p++) {
+      const w = this.entryAt(p);
+      if (w !== 0) yield this.keyOf(w);
     }
   }
 
@@ -417,21 +448,21 @@ export class KeyspaceTable {
   scan(cursor: bigint, count: number, visit: (key: string, value: Value) => boolean): string {
     if (cursor < 0n || cursor > BigInt(TWO_32)) return '0';
     const from = cursor === 0n ? 0 : Number(cursor) - 1;
-    const slots = this.slots;
-    const meta = this.meta;
+    const t = this.table;
+    const capacity = this.capacity;
     let p = this.home(from);
-    while (p < slots.length && (slots[p] === undefined || meta[p << 1] < from)) p++;
+    while (p < capacity && (t[p * WORDS + ENTRY] === 0 || t[p * WORDS + HASH] < from)) p++;
     let found = 0;
     let seen = 0;
     let lastHash = -1;
-    for (; p < slots.length; p++) {
-      const s = slots[p];
-      if (s === undefined) continue;
-      const h = meta[p << 1];
+    for (; p < capacity; p++) {
+      const w = t[p * WORDS + ENTRY];
+      if (w === 0) continue;
+      const h = t[p * WORDS + HASH];
       if ((found >= count || seen >= count * 10) && h !== lastHash) return String(h + 1);
       seen++;
       lastHash = h;
-      if (visit(this.keyOf(s), this.valueOf(s))) found++;
+      if (visit(this.keyOf(w), this.valueOf(w))) found++;
     }
     return '0';
   }
@@ -439,18 +470,17 @@ export class KeyspaceTable {
   /** A random entry (RANDOMKEY, eviction samples); undefined when empty. */
   sample(): [string, Value] | undefined {
     if (this.size === 0) return undefined;
-    const slots = this.slots;
-    const n = slots.length;
+    const n = this.capacity;
     // Probing random slots picks every entry with the same chance (taking the next entry after
     // an empty slot would favour entries that follow gaps); the table is at least 10% full.
     for (let tries = 0; tries < 64; tries++) {
-      const s = slots[Math.floor(Math.random() * n)];
-      if (s !== undefined) return [this.keyOf(s), this.valueOf(s)];
+      const w = this.entryAt(Math.floor(Math.random() * n));
+      if (w !== 0) return [this.keyOf(w), this.valueOf(w)];
     }
     let p = Math.floor(Math.random() * n);
     for (let i = 0; i < n; i++, p = p + 1 === n ? 0 : p + 1) {
-      const s = slots[p];
-      if (s !== undefined) return [this.keyOf(s), this.valueOf(s)];
+      const w = this.entryAt(p);
+      if (w !== 0) return [this.keyOf(w), this.valueOf(w)];
     }
     return undefined;
   }
@@ -464,12 +494,11 @@ export class KeyspaceTable {
   sampleSlots(count: number, visit: (slot: number) => void): number {
     if (this.size === 0 || count <= 0) return 0;
     if (count > this.size) count = this.size;
-    const slots = this.slots;
-    const n = slots.length;
+    const n = this.capacity;
     let p = Math.floor(Math.random() * n);
     let found = 0;
     for (let i = 0; i < n && found < count; i++, p = p + 1 === n ? 0 : p + 1) {
-      if (slots[p] === undefined) continue;
+      if (this.entryAt(p) === 0) continue;
       found++;
       visit(p);
     }
@@ -478,16 +507,16 @@ export class KeyspaceTable {
 
   /** The key in an occupied slot (from sampleSlots, before the table changes). */
   keyAt(slot: number): string {
-    return this.keyOf(this.slots[slot]!);
+    return this.keyOf(this.entryAt(slot));
   }
 
   /** The value in an occupied slot (from sampleSlots, before the table changes). */
   valueAt(slot: number): Value {
-    return this.valueOf(this.slots[slot]!);
+    return this.valueOf(this.entryAt(slot));
   }
 
   /** The access stamp of an occupied slot (from sampleSlots, before the table changes). */
   stampAt(slot: number): number {
-    return this.meta[(slot << 1) + 1];
+    return this.table[slot * WORDS + STAMP];
   }
 }

@@ -28,6 +28,43 @@ test('random inserts, overwrites and deletes agree with a Map', () => {
   assert.deepEqual([...t.keys()], []);
 });
 
+test('arena strings, big strings and objects replace each other and agree with a Map', () => {
+  const rand = rng(11);
+  const t = new KeyspaceTable();
+  const model = new Map<string, unknown>();
+  const big = 'b'.repeat(3000);
+  for (let i = 0; i < 40000; i++) {
+    const k = 'k' + Math.floor(rand() * 2000);
+    const r = rand();
+    if (r < 0.6) {
+      const kind = Math.floor(rand() * 4);
+      const v = kind === 0 ? 'v' + i : kind === 1 ? big + i : kind === 2 ? MutableString.from('o' + i) : i;
+      t.set(k, v);
+      model.set(k, typeof v === 'number' ? String(v) : v);
+    } else if (r < 0.85) {
+      assert.equal(t.delete(k), model.delete(k));
+    } else {
+      assert.equal(t.get(k), model.get(k));
+    }
+  }
+  assert.equal(t.size, model.size);
+  assert.deepEqual(new Map(t.entries()), model);
+});
+
+test('a table grown past a million slots keeps every entry and its stamp', () => {
+  const t = new KeyspaceTable();
+  const n = 900000;
+  for (let i = 0; i < n; i++) t.set('key:' + i, i % 3 === 0 ? i : 'v' + i, i);
+  assert.equal(t.size, n);
+  for (let i = 0; i < n; i += 7) {
+    assert.equal(t.get('key:' + i), i % 3 === 0 ? String(i) : 'v' + i);
+    assert.equal(t.stampOf('key:' + i), i);
+  }
+  let count = 0;
+  t.forEach(() => count++);
+  assert.equal(count, n);
+});
+
 test('keys and values of any bytes and length, and object values', () => {
   const t = new KeyspaceTable();
   const long = 'x'.repeat(70000);
