@@ -4,6 +4,11 @@
 // keys. Five interleaved rounds rather than the tool's three: on a shared 2-core VM a single run
 // can take 1.5x its usual CPU, and the median of five survives two such runs. Extra arguments go
 // to bench-vs-redis and override these (e.g. --tests set,get --rounds 3).
+//
+// After each section it also prints, per test, the median over rounds of the CPU ratio within a
+// round (Larder's CPU per request over Redis's in the same round, run back to back). The
+// machine's speed drifts over minutes; a paired ratio cancels that drift, where the ratio of the
+// two medians can pair a slow minute of one server with a fast one of the other.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +25,34 @@ const runs = [
   { title: 'pipelined (-P 16)', args: ['--pipeline', '16'] },
   { title: 'pipelined (-P 16), 1,000,000 random keys', args: ['--pipeline', '16', '--random', '1000000', '--tests', 'ping_mbulk,set,get,incr,mset'] },
 ];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * From bench-vs-redis's --raw runs (round,test,server,n,rps,server_cpu_s): per test, the median
+ * and range over rounds of Larder's CPU per request divided by Redis's in the same round.
+ */
+function printPairedRatios(csv) {
+  const byTest = new Map();
+  for (const line of csv.trim().split('\n')) {
+    const [round, test, server, n, , cpu] = line.split(',');
+    if (cpu === '' || cpu === undefined) continue;
+    const rounds = byTest.get(test) ?? byTest.set(test, new Map()).get(test);
+    const pair = rounds.get(round) ?? rounds.set(round, {}).get(round);
+    pair[server === 'redis' ? 'redis' : 'target'] = Number(cpu) / Number(n);
+  }
+  console.log('# server CPU per request, paired by round (Larder/Redis in the same round):');
+  console.log(`${'#   test'.padEnd(16)}${'median'.padStart(8)}  range`);
+  for (const [test, rounds] of byTest) {
+    const ratios = [...rounds.values()].filter((p) => p.target > 0 && p.redis > 0).map((p) => p.target / p.redis);
+    if (ratios.length === 0) continue;
+    const range = `${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)}`;
+    console.log(`${('#   ' + test).padEnd(16)}${median(ratios).toFixed(2).padStart(8)}  ${range}`);
+  }
+}
 
 /** A fresh Larder on a free port with an empty data directory. */
 async function startLarder() {
@@ -46,9 +79,12 @@ let status = 0;
 for (const run of runs) {
   console.log(`\n## ${run.title}`);
   const larder = await startLarder();
-  const args = [String(larder.port), '--rounds', '5', ...run.args, ...extra];
+  const raw = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-raw-')), 'runs.csv');
+  const args = [String(larder.port), '--rounds', '5', ...run.args, ...extra, '--raw', raw];
   const r = spawnSync(tool, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) status = r.status ?? 1;
   larder.stop();
+  if (fs.existsSync(raw)) printPairedRatios(fs.readFileSync(raw, 'utf8'));
+  fs.rmSync(path.dirname(raw), { recursive: true, force: true });
 }
 process.exit(status);
