@@ -201,12 +201,14 @@ test('STORE invalidates WATCH and client-side caching; SORT_RO is tracked', asyn
 test('STORE onto a destination whose time has come: deleted as it is, or expired then replaced', async () => {
   const steps: Step[] = [
     { c: 0, cmd: ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'] }, { c: 1, cmd: ['PSUBSCRIBE', '__keyevent@0__:*'] },
-    // No active expiry: the key stays until something looks it up.
+    // No active expiry: the key stays until something looks it up. The wait comes after
+    // PEXPIRE's reply (a PING that sleeps), so the key's time has come even when the server
+    // took PEXPIRE late.
     { c: 0, cmd: ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'] }, { c: 0, cmd: ['RPUSH', 'src', 'b', 'a'], reads: { 0: 1, 1: 1 } },
-    { c: 0, cmd: ['RPUSH', 'gone', 'x'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['PEXPIRE', 'gone', '1'], reads: { 0: 1, 1: 1 }, sleep: 20 },
+    { c: 0, cmd: ['RPUSH', 'gone', 'x'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['PEXPIRE', 'gone', '1'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['PING'], sleep: 20 },
     // An empty result: a plain `del`, no `expired`.
     { c: 0, cmd: ['SORT', 'nokey', 'STORE', 'gone'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['EXISTS', 'gone'] },
-    { c: 0, cmd: ['RPUSH', 'gone', 'x'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['PEXPIRE', 'gone', '1'], reads: { 0: 1, 1: 1 }, sleep: 20 },
+    { c: 0, cmd: ['RPUSH', 'gone', 'x'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['PEXPIRE', 'gone', '1'], reads: { 0: 1, 1: 1 } }, { c: 0, cmd: ['PING'], sleep: 20 },
     // A result: `expired`, then `sortstore`.
     { c: 0, cmd: ['SORT', 'src', 'ALPHA', 'STORE', 'gone'], reads: { 0: 1, 1: 2 } }, { c: 0, cmd: ['LRANGE', 'gone', '0', '-1'] }, { c: 0, cmd: ['TTL', 'gone'] },
     { c: 0, cmd: ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'] }, { c: 0, cmd: ['CONFIG', 'SET', 'notify-keyspace-events', ''] },
