@@ -5,10 +5,10 @@
 // can take 1.5x its usual CPU, and the median of five survives two such runs. Extra arguments go
 // to bench-vs-redis and override these (e.g. --tests set,get --rounds 3).
 //
-// After each section it also prints, per test, the median over rounds of the CPU ratio within a
-// round (Larder's CPU per request over Redis's in the same round, run back to back). The
-// machine's speed drifts over minutes; a paired ratio cancels that drift, where the ratio of the
-// two medians can pair a slow minute of one server with a fast one of the other.
+// After each section it also prints, per test, the median over rounds of the ratios within a
+// round (Larder's throughput and CPU per request over Redis's in the same round, run back to
+// back). The machine's speed drifts over minutes; a paired ratio cancels that drift, where the
+// ratio of the two medians can pair a slow minute of one server with a fast one of the other.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,24 +33,29 @@ const median = (xs) => {
 
 /**
  * From bench-vs-redis's --raw runs (round,test,server,n,rps,server_cpu_s): per test, the median
- * and range over rounds of Larder's CPU per request divided by Redis's in the same round.
+ * and range over rounds of Larder's throughput and CPU per request, each divided by Redis's in
+ * the same round.
  */
 function printPairedRatios(csv) {
   const byTest = new Map();
   for (const line of csv.trim().split('\n')) {
-    const [round, test, server, n, , cpu] = line.split(',');
-    if (cpu === '' || cpu === undefined) continue;
+    const [round, test, server, n, rps, cpu] = line.split(',');
     const rounds = byTest.get(test) ?? byTest.set(test, new Map()).get(test);
     const pair = rounds.get(round) ?? rounds.set(round, {}).get(round);
-    pair[server === 'redis' ? 'redis' : 'target'] = Number(cpu) / Number(n);
+    pair[server === 'redis' ? 'redis' : 'target'] = { rps: Number(rps), cpu: cpu ? Number(cpu) / Number(n) : NaN };
   }
-  console.log('# server CPU per request, paired by round (Larder/Redis in the same round):');
-  console.log(`${'#   test'.padEnd(16)}${'median'.padStart(8)}  range`);
+  const summary = (ratios) => {
+    const ok = ratios.filter((r) => Number.isFinite(r) && r > 0);
+    if (ok.length === 0) return `${'-'.padStart(8)}  ${''.padEnd(10)}`;
+    return `${median(ok).toFixed(2).padStart(8)}  ${`${Math.min(...ok).toFixed(2)}..${Math.max(...ok).toFixed(2)}`.padEnd(10)}`;
+  };
+  console.log('# paired by round (Larder/Redis in the same round): median and range over rounds');
+  console.log(`${'#   test'.padEnd(16)}${'rps'.padStart(8)}  ${'range'.padEnd(10)}${'cpu/req'.padStart(8)}  range`);
   for (const [test, rounds] of byTest) {
-    const ratios = [...rounds.values()].filter((p) => p.target > 0 && p.redis > 0).map((p) => p.target / p.redis);
-    if (ratios.length === 0) continue;
-    const range = `${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)}`;
-    console.log(`${('#   ' + test).padEnd(16)}${median(ratios).toFixed(2).padStart(8)}  ${range}`);
+    const pairs = [...rounds.values()].filter((p) => p.target && p.redis);
+    const rps = summary(pairs.map((p) => p.target.rps / p.redis.rps));
+    const cpu = summary(pairs.map((p) => p.target.cpu / p.redis.cpu));
+    console.log(`${('#   ' + test).padEnd(16)}${rps}${cpu}`);
   }
 }
 
