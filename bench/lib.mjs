@@ -22,7 +22,12 @@ export async function startServer(cmd, args, port) {
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   for (let i = 0; i < 400 && !/Ready to accept/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-  return { child, dir };
+  return { child, dir, ready: /Ready to accept/.test(out) };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 export function rssMb(pid) {

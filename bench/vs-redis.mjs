@@ -9,12 +9,11 @@
 // round (Larder's throughput and CPU per request over Redis's in the same round, run back to
 // back). The machine's speed drifts over minutes; a paired ratio cancels that drift, where the
 // ratio of the two medians can pair a slow minute of one server with a fast one of the other.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './lib.mjs';
+import { freePort, median, startServer } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tool = path.resolve(root, '../shared/tools/bench-vs-redis');
@@ -25,11 +24,6 @@ const runs = [
   { title: 'pipelined (-P 16)', args: ['--pipeline', '16'] },
   { title: 'pipelined (-P 16), 1,000,000 random keys', args: ['--pipeline', '16', '--random', '1000000', '--tests', 'ping_mbulk,set,get,incr,mset'] },
 ];
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * From bench-vs-redis's --raw runs (round,test,server,n,rps,server_cpu_s): per test, the median
@@ -59,37 +53,23 @@ function printPairedRatios(csv) {
   }
 }
 
-/** A fresh Larder on a free port with an empty data directory. */
-async function startLarder() {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-'));
-  const server = spawn(path.join(root, 'bin/larder-server'), ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  server.stdout.on('data', (d) => (out += d));
-  for (let i = 0; i < 200 && !/Ready to accept/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!/Ready to accept/.test(out)) {
-    console.error('larder did not start');
-    process.exit(2);
-  }
-  const stop = () => {
-    server.kill('SIGTERM');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  return { port, stop };
-}
-
 // bench-vs-redis starts a fresh redis-server for each run: Larder starts fresh for each too, so
 // that both hold the same data (none of an earlier run's lists and keys).
 let status = 0;
 for (const run of runs) {
   console.log(`\n## ${run.title}`);
-  const larder = await startLarder();
-  const raw = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-raw-')), 'runs.csv');
-  const args = [String(larder.port), '--rounds', '5', ...run.args, ...extra, '--raw', raw];
+  const port = await freePort();
+  const larder = await startServer(path.join(root, 'bin/larder-server'), [], port);
+  if (!larder.ready) {
+    console.error('larder did not start');
+    process.exit(2);
+  }
+  const raw = path.join(larder.dir, 'bench-runs.csv');
+  const args = [String(port), '--rounds', '5', ...run.args, ...extra, '--raw', raw];
   const r = spawnSync(tool, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) status = r.status ?? 1;
-  larder.stop();
+  larder.child.kill('SIGTERM');
   if (fs.existsSync(raw)) printPairedRatios(fs.readFileSync(raw, 'utf8'));
-  fs.rmSync(path.dirname(raw), { recursive: true, force: true });
+  fs.rmSync(larder.dir, { recursive: true, force: true });
 }
 process.exit(status);
