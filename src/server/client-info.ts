@@ -8,6 +8,7 @@
 
 import { ClientFlag, type Client } from './client.js';
 import type { Server } from './server.js';
+import { queuedBytes } from './socket-output.js';
 
 export interface ClientReport {
   /** Channels (SUBSCRIBE), patterns (PSUBSCRIBE) and shard channels (SSUBSCRIBE) subscribed to. */
@@ -125,7 +126,7 @@ function clientMemoryParts(c: Client, report: ClientReport): ClientMemory {
   const active = (c.flags & ClientFlag.InCall) !== 0 || idle < 1;
   const rbs = active ? REPLY_BUFFER : REPLY_BUFFER_MIN;
   const rbp = active ? REPLY_BUFFER : 0;
-  const pending = c.out.length + (c.socket !== null ? c.socket.writableLength : 0);
+  const pending = c.out.length + (c.socket !== null ? queuedBytes(c.socket) : 0);
   const obl = Math.min(pending, REPLY_BUFFER);
   const omem = server.outputUsage(c);
   const oll = omem > 0 ? Math.ceil(omem / REPLY_BUFFER) : 0;
@@ -149,7 +150,7 @@ export function clientInfoString(c: Client): string {
   const age = nowSec - Math.floor(c.createdAt / 1000);
   const idle = nowSec - Math.floor(c.lastInteraction / 1000);
   const { qbuf, qbufFree, argvMem, multiMem, rbs, rbp, obl, oll, omem, totMem } = clientMemoryParts(c, report);
-  const events = c.socket === null ? '' : c.socket.writableLength > 0 ? 'rw' : 'r';
+  const events = c.socket === null ? '' : queuedBytes(c.socket) > 0 ? 'rw' : 'r';
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} age=${age} idle=${idle} ` +
     `flags=${flagLetters(c, report)} db=${c.db.id} sub=${report.sub(c)} psub=${report.psub(c)} ssub=${report.ssub(c)} ` +
     `multi=${report.multi(c)} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem} ` +

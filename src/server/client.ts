@@ -7,6 +7,7 @@ import { RequestParser } from '../resp/parser.js';
 import type { Database } from '../engine/database.js';
 import type { Command } from '../commands/command.js';
 import type { Server } from './server.js';
+import { queuedBytes } from './socket-output.js';
 
 export const enum ClientFlag {
   CloseAfterReply = 1 << 0,
@@ -42,6 +43,11 @@ export const enum ClientFlag {
   AfterCommandPending = 1 << 20,
   /** The client scripts and functions run their commands as (Redis's CLIENT_SCRIPT). */
   Script = 1 << 21,
+  /**
+   * A flush of the output is due: the client is in the server's flush queue, or its input is
+   * being run and the reading callback flushes the replies when it is done.
+   */
+  FlushDue = 1 << 22,
 }
 
 export const enum ReplyMode {
@@ -124,7 +130,7 @@ export class Client {
       return;
     }
     if (this.replyMode === ReplyMode.Off || this.replyMode === ReplyMode.Skip) return;
-    if (this.out.length === 0) this.server.scheduleFlush(this);
+    if ((this.flags & ClientFlag.FlushDue) === 0) this.server.scheduleFlush(this);
     this.out += text;
     if (this.out.length > this.server.outputCheckFrom) this.server.outputGrew(this);
   }
@@ -132,14 +138,14 @@ export class Client {
   /** Queues an out-of-band push (pub/sub message, invalidation): sent even under CLIENT REPLY OFF. */
   writePush(text: string): void {
     if (this.socket === null || (this.flags & (ClientFlag.Closed | ClientFlag.CloseAsap)) !== 0 || text.length === 0) return;
-    if (this.out.length === 0) this.server.scheduleFlush(this);
+    if ((this.flags & ClientFlag.FlushDue) === 0) this.server.scheduleFlush(this);
     this.out += text;
     if (this.out.length > this.server.outputCheckFrom) this.server.outputGrew(this);
   }
 
   /** Output bytes waiting: ours and the socket's. */
   outputLength(): number {
-    return this.out.length + (this.socket ? this.socket.writableLength : 0);
+    return this.out.length + (this.socket ? queuedBytes(this.socket) : 0);
   }
 
   selectDb(index: number): void {

@@ -59,6 +59,8 @@ function onData(c: Client, chunk: Buffer): void {
   server.refreshTime();
   c.lastInteraction = server.now;
   c.parser.feed(chunk);
+  // Replies to this client's own requests go out at the end of this callback, not a turn later.
+  c.flags |= ClientFlag.FlushDue;
   if (c.parser.pendingBytes() > server.queryBufferLimit && (c.flags & ClientFlag.Master) === 0) {
     queryBufferLimitReached(c);
     return;
@@ -69,8 +71,7 @@ function onData(c: Client, chunk: Buffer): void {
     internalError(c, e);
   }
   c.parser.release();
-  // Replies to this client's own requests go out now; other output waits for the flush.
-  if (c.out.length !== 0 || (c.flags & ClientFlag.CloseAsap) !== 0) server.flushClient(c);
+  server.flushClient(c);
 }
 
 function queryBufferLimitReached(c: Client): void {

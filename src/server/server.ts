@@ -14,6 +14,7 @@ import { ErrorReply } from '../resp/reply.js';
 import { Client, ClientFlag } from './client.js';
 import { acceptConnection, processInput } from './connection.js';
 import { clientInfoString } from './client-info.js';
+import { queuedBytes, writeLatin1 } from './socket-output.js';
 import { activeExpireCycle } from '../engine/expire.js';
 import { ScanCursors } from '../engine/scan.js';
 import { UntimedCalls } from '../engine/call-timing.js';
@@ -527,6 +528,7 @@ export class Server implements DatabaseOwner {
   }
 
   scheduleFlush(c: Client): void {
+    c.flags |= ClientFlag.FlushDue;
     this.flushQueue.push(c);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -544,6 +546,7 @@ export class Server implements DatabaseOwner {
 
   flushClient(c: Client): void {
     const flags = c.flags;
+    c.flags = flags & ~ClientFlag.FlushDue;
     if ((flags & ClientFlag.Closed) !== 0) return;
     if ((flags & ClientFlag.CloseAsap) !== 0) {
       this.closeClient(c);
@@ -557,10 +560,10 @@ export class Server implements DatabaseOwner {
     this.stats.netOutputBytes += out.length;
     const socket = c.socket!;
     this.stats.totalWritesProcessed++;
-    socket.write(out, 'latin1');
+    writeLatin1(socket, out);
     c.lastInteraction = this.now;
     if ((flags & ClientFlag.CloseAfterReply) !== 0) this.closeClient(c);
-    else if (socket.writableLength > 0 && this.checkOutputLimits(c)) {
+    else if (queuedBytes(socket) > 0 && this.checkOutputLimits(c)) {
       this.outputLimitReached(c, false);
       this.dropClient(c);
     }
@@ -571,7 +574,7 @@ export class Server implements DatabaseOwner {
    * overflows the static 16 KB reply buffer.
    */
   outputUsage(c: Client): number {
-    const pending = c.out.length + (c.socket !== null ? c.socket.writableLength : 0);
+    const pending = c.out.length + (c.socket !== null ? queuedBytes(c.socket) : 0);
     return pending > STATIC_REPLY_BUFFER ? pending - STATIC_REPLY_BUFFER : 0;
   }
 
@@ -641,7 +644,7 @@ export class Server implements DatabaseOwner {
     // A client closed for its output buffer limits gets none of its pending output.
     const discard = (c.flags & ClientFlag.CloseAsap) !== 0;
     if (!discard && c.out.length > 0 && socket && !socket.destroyed) {
-      socket.write(c.out, 'latin1');
+      writeLatin1(socket, c.out);
     }
     c.out = '';
     c.flags |= ClientFlag.Closed;
@@ -649,7 +652,7 @@ export class Server implements DatabaseOwner {
     this.pausedClients.delete(c);
     for (const h of this.closeHooks) h(c);
     if (socket) {
-      if (!discard && socket.writableLength > 0) socket.end();
+      if (!discard && queuedBytes(socket) > 0) socket.end();
       else socket.destroy();
     }
   }
