@@ -43,7 +43,7 @@ import { ListValue } from '../types/list.js';
 import type { Database } from './database.js';
 import { stringBlockBytes } from './entry-arena.js';
 import { keyspaceWrites } from './keyspace-table.js';
-import { queuedBytes } from '../server/socket-output.js';
+import { queuedBytes } from '../server/socket-io.js';
 
 /** How often (ms) client buffers are summed again and the meter refreshed. */
 const REFRESH_MS = 10;

@@ -32,7 +32,7 @@ import { Target, type Server } from '../server/server.js';
 import { Client, ClientFlag } from '../server/client.js';
 import { processInput } from '../server/connection.js';
 import { clientInfoString } from '../server/client-info.js';
-import { queuedBytes } from '../server/socket-output.js';
+import { queuedBytes } from '../server/socket-io.js';
 import { Flag, type Command } from '../commands/command.js';
 import { ErrorReply, NO_REPLY, OK, type Reply } from '../resp/reply.js';
 import { encodeError } from '../resp/encoder.js';

@@ -8,7 +8,7 @@
 
 import { ClientFlag, type Client } from './client.js';
 import type { Server } from './server.js';
-import { queuedBytes } from './socket-output.js';
+import { queuedBytes } from './socket-io.js';
 
 export interface ClientReport {
   /** Channels (SUBSCRIBE), patterns (PSUBSCRIBE) and shard channels (SSUBSCRIBE) subscribed to. */

@@ -7,7 +7,7 @@ import { RequestParser } from '../resp/parser.js';
 import type { Database } from '../engine/database.js';
 import type { Command } from '../commands/command.js';
 import type { Server } from './server.js';
-import { queuedBytes } from './socket-output.js';
+import { queuedBytes } from './socket-io.js';
 
 export const enum ClientFlag {
   CloseAfterReply = 1 << 0,

@@ -11,6 +11,7 @@ import { processCommand, settleUntimedCalls } from '../engine/dispatch.js';
 import { Client, ClientFlag, ReplyMode } from './client.js';
 import { clientInfoString } from './client-info.js';
 import { repr } from '../util/repr.js';
+import { readSocket } from './socket-io.js';
 import type { Server } from './server.js';
 
 export function acceptConnection(server: Server, socket: net.Socket): void {
@@ -26,29 +27,9 @@ export function acceptConnection(server: Server, socket: net.Socket): void {
   if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
   const c = new Client(server, server.nextClientId++, socket);
   server.clients.set(c.id, c);
-  if (!readIntoSharedBuffer(socket, (chunk) => onData(c, chunk))) socket.on('data', (chunk: Buffer) => onData(c, chunk));
+  readSocket(socket, (chunk) => onData(c, chunk));
   socket.on('error', () => server.closeClient(c));
   socket.on('close', () => server.closeClient(c));
-}
-
-// Every connection reads into one shared buffer, through the `onread` path net.Socket offers
-// to client sockets: no buffer allocation and no stream machinery per read. Input that is not
-// consumed when the callback returns is copied out by the parser (RequestParser.release).
-const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
-
-function readIntoSharedBuffer(socket: net.Socket, onChunk: (chunk: Buffer) => void): boolean {
-  const symbols = Object.getOwnPropertySymbols(socket);
-  const kBuffer = symbols.find((s) => s.description === 'kBuffer');
-  const kBufferCb = symbols.find((s) => s.description === 'kBufferCb');
-  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } })._handle;
-  if (!kBuffer || !kBufferCb || typeof handle?.useUserBuffer !== 'function') return false;
-  const s = socket as unknown as Record<symbol, unknown>;
-  s[kBuffer] = sharedReadBuffer;
-  s[kBufferCb] = (nread: number) => {
-    onChunk(sharedReadBuffer.subarray(0, nread));
-  };
-  handle.useUserBuffer(sharedReadBuffer);
-  return true;
 }
 
 function onData(c: Client, chunk: Buffer): void {

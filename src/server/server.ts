@@ -14,7 +14,7 @@ import { ErrorReply } from '../resp/reply.js';
 import { Client, ClientFlag } from './client.js';
 import { acceptConnection, processInput } from './connection.js';
 import { clientInfoString } from './client-info.js';
-import { queuedBytes, writeLatin1 } from './socket-output.js';
+import { queuedBytes, writeLatin1 } from './socket-io.js';
 import { activeExpireCycle } from '../engine/expire.js';
 import { ScanCursors } from '../engine/scan.js';
 import { UntimedCalls } from '../engine/call-timing.js';
