@@ -9,6 +9,12 @@
 // round (Larder's throughput and CPU per request over Redis's in the same round, run back to
 // back). The machine's speed drifts over minutes; a paired ratio cancels that drift, where the
 // ratio of the two medians can pair a slow minute of one server with a fast one of the other.
+//
+// Each section starts a fresh Larder and a fresh redis-server and warms both up the same way
+// (the section's commands on fixed keys, ~10 s a server) before the measured runs: on this kind
+// of VM a new process runs up to 2x slower in its first seconds (Larder's more than Redis's:
+// fresh heap pages, compiled code), which says nothing about a server that has been running.
+// The warm-up leaves the random-key keyspace empty, so that section still measures it filling.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,11 +25,20 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tool = path.resolve(root, '../shared/tools/bench-vs-redis');
 const extra = process.argv.slice(2);
 
+const allTests = 'ping_mbulk,set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_600,mset';
+const stringTests = 'ping_mbulk,set,get,incr,mset';
 const runs = [
-  { title: 'no pipelining', args: ['--pipeline', '1'] },
-  { title: 'pipelined (-P 16)', args: ['--pipeline', '16'] },
-  { title: 'pipelined (-P 16), 1,000,000 random keys', args: ['--pipeline', '16', '--random', '1000000', '--tests', 'ping_mbulk,set,get,incr,mset'] },
+  { title: 'no pipelining', pipeline: 1, tests: allTests, warmRequests: 25000, args: [] },
+  { title: 'pipelined (-P 16)', pipeline: 16, tests: allTests, warmRequests: 300000, args: [] },
+  { title: 'pipelined (-P 16), 1,000,000 random keys', pipeline: 16, tests: stringTests, warmRequests: 1000000, args: ['--random', '1000000'] },
 ];
+
+/** The section's commands on fixed keys against the server on `port`, unmeasured. */
+function warmUp(port, run) {
+  const args = ['-p', String(port), '-P', String(run.pipeline), '-t', run.tests, '-n', String(run.warmRequests), '-q'];
+  const r = spawnSync('redis-benchmark', args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`warm-up against port ${port} failed`);
+}
 
 /**
  * From bench-vs-redis's --raw runs (round,test,server,n,rps,server_cpu_s): per test, the median
@@ -53,23 +68,31 @@ function printPairedRatios(csv) {
   }
 }
 
-// bench-vs-redis starts a fresh redis-server for each run: Larder starts fresh for each too, so
-// that both hold the same data (none of an earlier run's lists and keys).
+// Both servers start fresh for each section, so that both hold the same data (none of an earlier
+// section's lists and keys).
 let status = 0;
 for (const run of runs) {
   console.log(`\n## ${run.title}`);
-  const port = await freePort();
+  const [port, redisPort] = [await freePort(), await freePort()];
   const larder = await startServer(path.join(root, 'bin/larder-server'), [], port);
-  if (!larder.ready) {
-    console.error('larder did not start');
-    process.exit(2);
+  const redis = await startServer('redis-server', [], redisPort);
+  for (const [name, server] of [['larder', larder], ['redis-server', redis]]) {
+    if (!server.ready) {
+      console.error(`${name} did not start`);
+      process.exit(2);
+    }
   }
+  warmUp(port, run);
+  warmUp(redisPort, run);
+  console.log(`# both servers warmed up: -P ${run.pipeline} -n ${run.warmRequests} of ${run.tests} on fixed keys`);
   const raw = path.join(larder.dir, 'bench-runs.csv');
-  const args = [String(port), '--rounds', '5', ...run.args, ...extra, '--raw', raw];
+  const args = [String(port), String(redisPort), '--rounds', '5', '--pipeline', String(run.pipeline), '--tests', run.tests, ...run.args, ...extra, '--raw', raw];
   const r = spawnSync(tool, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) status = r.status ?? 1;
   larder.child.kill('SIGTERM');
+  redis.child.kill('SIGTERM');
   if (fs.existsSync(raw)) printPairedRatios(fs.readFileSync(raw, 'utf8'));
   fs.rmSync(larder.dir, { recursive: true, force: true });
+  fs.rmSync(redis.dir, { recursive: true, force: true });
 }
 process.exit(status);
