@@ -15,10 +15,16 @@ export function freePort() {
   });
 }
 
-/** Starts `cmd` without persistence on `port` in a fresh directory; resolves once it is ready. */
-export async function startServer(cmd, args, port) {
+/**
+ * Starts `cmd` without persistence on `port` in a fresh directory; resolves once it is ready.
+ * With `cpus` (a taskset CPU list) the server and all its threads run only there.
+ */
+export async function startServer(cmd, args, port, cpus = null) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-'));
-  const child = spawn(cmd, [...args, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = [...args, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+  const child = cpus === null
+    ? spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn('taskset', ['-c', cpus, cmd, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   for (let i = 0; i < 400 && !/Ready to accept/.test(out); i++) await new Promise((r) => setTimeout(r, 50));

@@ -15,8 +15,14 @@
 // of VM a new process runs up to 2x slower in its first seconds (Larder's more than Redis's:
 // fresh heap pages, compiled code), which says nothing about a server that has been running.
 // The warm-up leaves the random-key keyspace empty, so that section still measures it filling.
+//
+// Both servers run on the last CPU and redis-benchmark on the others (taskset), as Redis's own
+// benchmarking advice has it. Left to the scheduler, a run without pipelining lands either with
+// the server and the client on one CPU or on two, at ~36k or ~50k requests a second whichever
+// the server, so a ratio over five rounds was a coin toss; pinned, runs agree within a few %.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, median, startServer } from './lib.mjs';
@@ -33,10 +39,21 @@ const runs = [
   { title: 'pipelined (-P 16), 1,000,000 random keys', pipeline: 16, tests: stringTests, warmRequests: 1000000, args: ['--random', '1000000'] },
 ];
 
+// CPU lists for the servers and for redis-benchmark, or null (one CPU, or no taskset).
+const cpuCount = os.availableParallelism();
+const pinned = cpuCount >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const serverCpus = pinned ? String(cpuCount - 1) : null;
+const clientCpus = pinned ? (cpuCount === 2 ? '0' : `0-${cpuCount - 2}`) : null;
+
+/** `cmd args` on the client CPUs. */
+function onClientCpus(cmd, args) {
+  return clientCpus === null ? [cmd, args] : ['taskset', ['-c', clientCpus, cmd, ...args]];
+}
+
 /** The section's commands on fixed keys against the server on `port`, unmeasured. */
 function warmUp(port, run) {
   const args = ['-p', String(port), '-P', String(run.pipeline), '-t', run.tests, '-n', String(run.warmRequests), '-q'];
-  const r = spawnSync('redis-benchmark', args, { stdio: 'ignore' });
+  const r = spawnSync(...onClientCpus('redis-benchmark', args), { stdio: 'ignore' });
   if (r.status !== 0) throw new Error(`warm-up against port ${port} failed`);
 }
 
@@ -74,8 +91,8 @@ let status = 0;
 for (const run of runs) {
   console.log(`\n## ${run.title}`);
   const [port, redisPort] = [await freePort(), await freePort()];
-  const larder = await startServer(path.join(root, 'bin/larder-server'), [], port);
-  const redis = await startServer('redis-server', [], redisPort);
+  const larder = await startServer(path.join(root, 'bin/larder-server'), [], port, serverCpus);
+  const redis = await startServer('redis-server', [], redisPort, serverCpus);
   for (const [name, server] of [['larder', larder], ['redis-server', redis]]) {
     if (!server.ready) {
       console.error(`${name} did not start`);
@@ -84,10 +101,11 @@ for (const run of runs) {
   }
   warmUp(port, run);
   warmUp(redisPort, run);
+  console.log(pinned ? `# servers on CPU ${serverCpus}, redis-benchmark on CPU ${clientCpus}` : '# not pinned to CPUs');
   console.log(`# both servers warmed up: -P ${run.pipeline} -n ${run.warmRequests} of ${run.tests} on fixed keys`);
   const raw = path.join(larder.dir, 'bench-runs.csv');
   const args = [String(port), String(redisPort), '--rounds', '5', '--pipeline', String(run.pipeline), '--tests', run.tests, ...run.args, ...extra, '--raw', raw];
-  const r = spawnSync(tool, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(...onClientCpus(tool, args), { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) status = r.status ?? 1;
   larder.child.kill('SIGTERM');
   redis.child.kill('SIGTERM');
