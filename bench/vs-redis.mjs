@@ -12,8 +12,8 @@
 //
 // Each section starts a fresh Larder and a fresh redis-server and warms both up the same way
 // (the section's commands on fixed keys, ~10 s a server) before the measured runs: on this kind
-// of VM a new process runs up to 2x slower in its first seconds (Larder's more than Redis's:
-// fresh heap pages, compiled code), which says nothing about a server that has been running.
+// of VM a new process often runs up to 2x slower in its first 10-40 seconds (Larder more than
+// Redis), which says nothing about a server that has been running.
 // The warm-up leaves the random-key keyspace empty, so that section still measures it filling.
 //
 // Both servers run on the last CPU and redis-benchmark on the others (taskset), as Redis's own
@@ -22,7 +22,6 @@
 // the server, so a ratio over five rounds was a coin toss; pinned, runs agree within a few %.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, median, startServer } from './lib.mjs';
@@ -39,11 +38,27 @@ const runs = [
   { title: 'pipelined (-P 16), 1,000,000 random keys', pipeline: 16, tests: stringTests, warmRequests: 1000000, args: ['--random', '1000000'] },
 ];
 
+/** The CPUs this process may run on (Linux), in order. */
+function allowedCpus() {
+  let list = '';
+  try {
+    list = /^Cpus_allowed_list:\s*(\S+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
+  } catch {
+    return [];
+  }
+  const cpus = [];
+  for (const part of list.split(',').filter(Boolean)) {
+    const [from, to = from] = part.split('-').map(Number);
+    for (let cpu = from; cpu <= to; cpu++) cpus.push(cpu);
+  }
+  return cpus;
+}
+
 // CPU lists for the servers and for redis-benchmark, or null (one CPU, or no taskset).
-const cpuCount = os.availableParallelism();
-const pinned = cpuCount >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-const serverCpus = pinned ? String(cpuCount - 1) : null;
-const clientCpus = pinned ? (cpuCount === 2 ? '0' : `0-${cpuCount - 2}`) : null;
+const cpus = allowedCpus();
+const pinned = cpus.length >= 2 && spawnSync('taskset', ['-c', String(cpus[0]), 'true']).status === 0;
+const serverCpus = pinned ? String(cpus[cpus.length - 1]) : null;
+const clientCpus = pinned ? cpus.slice(0, -1).join(',') : null;
 
 /** `cmd args` on the client CPUs. */
 function onClientCpus(cmd, args) {
