@@ -43,7 +43,6 @@ import { ListValue } from '../types/list.js';
 import type { Database } from './database.js';
 import { stringBlockBytes } from './entry-arena.js';
 import { keyspaceWrites } from './keyspace-table.js';
-import { queuedBytes } from '../server/socket-io.js';
 
 /** How often (ms) client buffers are summed again and the meter refreshed. */
 const REFRESH_MS = 10;
@@ -167,7 +166,7 @@ export class MemoryMeter {
   private clientBuffers(now: number): number {
     if (now - this.clientsAt < REFRESH_MS) return this.clients;
     let n = 0;
-    for (const c of this.server.clients.values()) n += c.out.length + (c.socket !== null ? queuedBytes(c.socket) : 0) + c.parser.pendingBytes();
+    for (const c of this.server.clients.values()) n += c.outputLength() + c.parser.pendingBytes();
     this.clients = n;
     this.clientsAt = now;
     return n;

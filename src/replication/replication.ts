@@ -32,7 +32,6 @@ import { Target, type Server } from '../server/server.js';
 import { Client, ClientFlag } from '../server/client.js';
 import { processInput } from '../server/connection.js';
 import { clientInfoString } from '../server/client-info.js';
-import { queuedBytes } from '../server/socket-io.js';
 import { Flag, type Command } from '../commands/command.js';
 import { ErrorReply, NO_REPLY, OK, type Reply } from '../resp/reply.js';
 import { encodeError } from '../resp/encoder.js';
@@ -427,7 +426,7 @@ export class Replication implements LinkOwner {
     if (this.masterHost !== null && this.phase !== 'connected') {
       return new ErrorReply("NOMASTERLINK Can't SYNC while not connected with my master");
     }
-    if (c.out.length !== 0 || queuedBytes(c.socket) !== 0) return new ErrorReply('ERR SYNC and PSYNC are invalid with pending output');
+    if (c.outputLength() !== 0) return new ErrorReply('ERR SYNC and PSYNC are invalid with pending output');
     const link = this.linkOf(c);
     server.log('notice', `Replica ${this.replicaName(c)} asks for synchronization`);
     if (psync) {

@@ -126,7 +126,7 @@ function clientMemoryParts(c: Client, report: ClientReport): ClientMemory {
   const active = (c.flags & ClientFlag.InCall) !== 0 || idle < 1;
   const rbs = active ? REPLY_BUFFER : REPLY_BUFFER_MIN;
   const rbp = active ? REPLY_BUFFER : 0;
-  const pending = c.out.length + (c.socket !== null ? queuedBytes(c.socket) : 0);
+  const pending = c.outputLength();
   const obl = Math.min(pending, REPLY_BUFFER);
   const omem = server.outputUsage(c);
   const oll = omem > 0 ? Math.ceil(omem / REPLY_BUFFER) : 0;

@@ -145,7 +145,7 @@ export class Client {
 
   /** Output bytes waiting: ours and the socket's. */
   outputLength(): number {
-    return this.out.length + (this.socket ? queuedBytes(this.socket) : 0);
+    return this.out.length + (this.socket !== null ? queuedBytes(this.socket) : 0);
   }
 
   selectDb(index: number): void {

@@ -574,7 +574,7 @@ export class Server implements DatabaseOwner {
    * overflows the static 16 KB reply buffer.
    */
   outputUsage(c: Client): number {
-    const pending = c.out.length + (c.socket !== null ? queuedBytes(c.socket) : 0);
+    const pending = c.outputLength();
     return pending > STATIC_REPLY_BUFFER ? pending - STATIC_REPLY_BUFFER : 0;
   }
 
